@@ -1,0 +1,1 @@
+"""Project configuration: settings, URL modules and server entry points."""

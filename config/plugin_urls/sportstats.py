@@ -1,0 +1,16 @@
+"""URLs served on every Sport Stats plugin host."""
+
+from django.urls import include, path
+
+from pluginmeta.errors import error_400 as handler400
+from pluginmeta.errors import error_403 as handler403
+from pluginmeta.errors import error_404 as handler404
+from pluginmeta.errors import error_500 as handler500
+from pluginmeta.urls import plugin_urlpatterns
+
+urlpatterns = [
+    *plugin_urlpatterns,
+    path("", include("sportstats.urls")),
+]
+
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

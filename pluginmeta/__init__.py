@@ -1,0 +1,1 @@
+"""Plugin hosts: the Plugin model, host routing, manifests, OpenAPI specs, logos and auth."""

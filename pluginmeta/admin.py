@@ -1,0 +1,61 @@
+"""Admin for plugins and their hostnames."""
+
+from django.contrib import admin
+
+from pluginmeta.models import Plugin, PluginHost
+
+
+class PluginHostInline(admin.TabularInline):
+    """Hostnames that route to the plugin."""
+
+    model = PluginHost
+    extra = 1
+
+
+@admin.register(Plugin)
+class PluginAdmin(admin.ModelAdmin):
+    """Browse and edit plugins; manifest limits are enforced by the model's validation."""
+
+    list_display = ["name_for_human", "slug", "kind", "auth_type", "hostnames", "is_active"]
+    list_filter = ["kind", "auth_type", "is_active"]
+    search_fields = ["slug", "name_for_human", "name_for_model", "hosts__hostname"]
+    inlines = [PluginHostInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["slug", "kind", "is_active"]}),
+        (
+            "Manifest",
+            {
+                "fields": [
+                    "name_for_human",
+                    "name_for_model",
+                    "description_for_human",
+                    "description_for_model",
+                    "contact_email",
+                    "legal_info_url",
+                    "logo",
+                ]
+            },
+        ),
+        (
+            "Authentication",
+            {"fields": ["auth_type", "authorization_type", "verification_token", "oauth_scope"]},
+        ),
+        ("History", {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("hosts")
+
+    @admin.display(description="Hosts")
+    def hostnames(self, obj: Plugin) -> str:
+        return ", ".join(host.hostname for host in obj.hosts.all())
+
+
+@admin.register(PluginHost)
+class PluginHostAdmin(admin.ModelAdmin):
+    """Every hostname and the plugin it routes to."""
+
+    list_display = ["hostname", "plugin"]
+    list_select_related = ["plugin"]
+    search_fields = ["hostname"]

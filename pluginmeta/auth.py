@@ -1,0 +1,80 @@
+"""Turns a plugin's auth type into DRF authentication, permission and the owner of the data."""
+
+from django.http import HttpRequest
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+
+from pluginmeta.models import Plugin
+
+AuthType = Plugin.AuthType
+
+
+def plugin_of(request: HttpRequest) -> Plugin:
+    return request.plugin
+
+
+class PluginAuthentication(BaseAuthentication):
+    """Authenticates a request the way its plugin's auth type demands."""
+
+    def authenticate(self, request):
+        plugin = plugin_of(request)
+        if plugin.auth_type == AuthType.NONE:
+            return None
+        raise exceptions.AuthenticationFailed(
+            f"Authentication of type {plugin.auth_type} is not available on this server yet."
+        )
+
+    def authenticate_header(self, request) -> str | None:
+        if plugin_of(request).auth_type == AuthType.NONE:
+            return None
+        return 'Bearer realm="api"'
+
+
+class PluginPermission(BasePermission):
+    """No-auth plugins are open; every other auth type needs a credential that authenticated."""
+
+    def has_permission(self, request, view) -> bool:
+        if plugin_of(request).auth_type == AuthType.NONE:
+            return True
+        return request.auth is not None
+
+
+def resolve_owner(request, claimed_owner: str) -> str:
+    """The owner whose data this request may touch; refuses a path name that is not the caller's."""
+    plugin = plugin_of(request)
+    if plugin.auth_type in {AuthType.NONE, AuthType.SERVICE_HTTP}:
+        return claimed_owner
+    username = request.user.get_username() if request.user else ""
+    if not username or username != claimed_owner:
+        raise exceptions.PermissionDenied("You can only access your own data.")
+    return username
+
+
+def openapi_security(plugin: Plugin) -> tuple[dict, list]:
+    """securitySchemes and the security requirement for this plugin's generated spec."""
+    if plugin.auth_type in {AuthType.SERVICE_HTTP, AuthType.USER_HTTP}:
+        return {"bearerAuth": {"type": "http", "scheme": "bearer"}}, [{"bearerAuth": []}]
+    return {}, []
+
+
+def manifest_auth(plugin: Plugin, origin: str) -> dict:
+    """The manifest's "auth" object, as the plugin manifest spec defines it for each type."""
+    if plugin.auth_type == AuthType.SERVICE_HTTP:
+        return {
+            "type": "service_http",
+            "authorization_type": plugin.authorization_type or "bearer",
+            "verification_tokens": {"openai": plugin.verification_token},
+        }
+    if plugin.auth_type == AuthType.USER_HTTP:
+        return {"type": "user_http", "authorization_type": plugin.authorization_type or "bearer"}
+    if plugin.auth_type == AuthType.OAUTH:
+        return {
+            "type": "oauth",
+            "client_url": f"{origin}/oauth",
+            "scope": plugin.oauth_scope,
+            "authorization_url": f"{origin}/auth/oauth_exchange",
+            "authorization_content_type": "application/json",
+            "verification_tokens": {"openai": plugin.verification_token},
+        }
+    return {"type": "none"}

@@ -1,0 +1,15 @@
+"""URL patterns every plugin host serves, whatever its API."""
+
+from django.contrib import admin
+from django.urls import path
+
+from pluginmeta import views
+
+plugin_urlpatterns = [
+    path("", views.landing, name="landing"),
+    path(".well-known/ai-plugin.json", views.manifest, name="manifest"),
+    path("openapi.yaml", views.openapi_yaml, name="openapi-yaml"),
+    path("openapi.json", views.openapi_json, name="openapi-json"),
+    path("logo.png", views.logo, name="logo"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,71 @@
+"""Views every plugin host serves: manifest, OpenAPI spec, logo and a landing page."""
+
+from pathlib import Path
+
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
+
+from pluginmeta.auth import manifest_auth
+from pluginmeta.openapi import build_plugin_schema
+
+DEFAULT_LOGO = Path(__file__).resolve().parent / "static" / "pluginmeta" / "logo.png"
+
+
+def request_origin(request: HttpRequest) -> str:
+    """scheme://host[:port] from the proxy-aware scheme and the ALLOWED_HOSTS-validated host."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
+@require_GET
+def manifest(request: HttpRequest) -> JsonResponse:
+    plugin = request.plugin
+    origin = request_origin(request)
+    return JsonResponse(
+        {
+            "schema_version": "v1",
+            "name_for_human": plugin.name_for_human,
+            "name_for_model": plugin.name_for_model,
+            "description_for_human": plugin.description_for_human,
+            "description_for_model": plugin.description_for_model,
+            "auth": manifest_auth(plugin, origin),
+            "api": {"type": "openapi", "url": f"{origin}/openapi.yaml"},
+            "logo_url": f"{origin}/logo.png",
+            "contact_email": plugin.contact_email,
+            "legal_info_url": plugin.legal_info_url,
+        }
+    )
+
+
+@require_GET
+def openapi_yaml(request: HttpRequest) -> HttpResponse:
+    schema = build_plugin_schema(request.plugin, request_origin(request))
+    body = OpenApiYamlRenderer().render(schema)
+    return HttpResponse(body, content_type="application/yaml; charset=utf-8")
+
+
+@require_GET
+def openapi_json(request: HttpRequest) -> HttpResponse:
+    schema = build_plugin_schema(request.plugin, request_origin(request))
+    body = OpenApiJsonRenderer().render(schema)
+    return HttpResponse(body, content_type="application/json")
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def logo(request: HttpRequest) -> FileResponse:
+    plugin = request.plugin
+    if plugin.logo and plugin.logo.storage.exists(plugin.logo.name):
+        return FileResponse(plugin.logo.open("rb"), content_type="image/png")
+    return FileResponse(DEFAULT_LOGO.open("rb"), content_type="image/png")
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "pluginmeta/landing.html",
+        {"plugin": request.plugin, "origin": request_origin(request)},
+    )

@@ -1,0 +1,1 @@
+"""Sport Stats: teams, players, games and box scores served from our own tables."""

@@ -1,0 +1,3 @@
+"""URLs of the Sport Stats API (mounted on every Sport Stats plugin host)."""
+
+urlpatterns: list = []

@@ -1,0 +1,68 @@
+"""Request and response bodies of the TODO API, strict about JSON types."""
+
+from rest_framework import serializers
+
+from todos.models import OWNER_MAX_LENGTH, TODO_MAX_LENGTH
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that refuses numbers and booleans instead of turning them into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An IntegerField that refuses strings, floats and booleans."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class OwnerSerializer(serializers.Serializer):
+    """The username taken from the path."""
+
+    username = StrictCharField(max_length=OWNER_MAX_LENGTH, trim_whitespace=False)
+
+    def validate_username(self, value: str) -> str:
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+            raise serializers.ValidationError("Must not contain control characters.")
+        return value
+
+
+class AddTodoSerializer(serializers.Serializer):
+    """Body of addTodo."""
+
+    todo = StrictCharField(
+        max_length=TODO_MAX_LENGTH, help_text="The todo to add to the list."
+    )
+
+
+class DeleteTodoSerializer(serializers.Serializer):
+    """Body of deleteTodo."""
+
+    todo_idx = StrictIntegerField(min_value=0, help_text="The index of the todo to delete.")
+
+
+class GetTodosResponseSerializer(serializers.Serializer):
+    """Response of getTodos."""
+
+    todos = serializers.ListField(child=serializers.CharField(), help_text="The list of todos.")
+
+
+class TodoChangedSerializer(serializers.Serializer):
+    """Response of addTodo and deleteTodo: the todo and the index it had."""
+
+    todo = serializers.CharField()
+    todo_idx = serializers.IntegerField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error response."""
+
+    error = serializers.CharField()
+    detail = serializers.CharField()

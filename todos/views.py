@@ -1,0 +1,77 @@
+"""The TODO API: getTodos, addTodo and deleteTodo on /todos/{username}."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from pluginmeta.auth import resolve_owner
+from todos import services
+from todos.serializers import (
+    AddTodoSerializer,
+    DeleteTodoSerializer,
+    ErrorSerializer,
+    GetTodosResponseSerializer,
+    OwnerSerializer,
+    TodoChangedSerializer,
+)
+
+USERNAME_PARAMETER = OpenApiParameter(
+    "username", str, OpenApiParameter.PATH, description="The name of the user."
+)
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
+
+
+class TodoViewSet(viewsets.ViewSet):
+    """A user's TODO list on this plugin: read it, append to it, delete from it by index."""
+
+    def owner(self, request, username: str) -> str:
+        owner = OwnerSerializer(data={"username": username})
+        owner.is_valid(raise_exception=True)
+        return resolve_owner(request, owner.validated_data["username"])
+
+    @extend_schema(
+        operation_id="getTodos",
+        summary="Get the list of todos",
+        description="Returns the user's todos in the order they were added.",
+        parameters=[USERNAME_PARAMETER],
+        responses={200: GetTodosResponseSerializer, **ERRORS},
+    )
+    def get_todos(self, request, username: str) -> Response:
+        owner = self.owner(request, username)
+        return Response({"todos": services.list_todos(request.plugin, owner)})
+
+    @extend_schema(
+        operation_id="addTodo",
+        summary="Add a todo to the list",
+        description="Appends one todo to the end of the user's list.",
+        parameters=[USERNAME_PARAMETER],
+        request=AddTodoSerializer,
+        responses={201: TodoChangedSerializer, **ERRORS},
+    )
+    def add_todo(self, request, username: str) -> Response:
+        owner = self.owner(request, username)
+        body = AddTodoSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        text = body.validated_data["todo"]
+        index = services.add_todo(request.plugin, owner, text)
+        return Response({"todo": text, "todo_idx": index}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="deleteTodo",
+        summary="Delete a todo from the list",
+        description="Deletes the todo at todo_idx, counting from 0 in the order getTodos returns.",
+        parameters=[USERNAME_PARAMETER],
+        request=DeleteTodoSerializer,
+        responses={200: TodoChangedSerializer, 404: ErrorSerializer, **ERRORS},
+    )
+    def delete_todo(self, request, username: str) -> Response:
+        owner = self.owner(request, username)
+        body = DeleteTodoSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        index = body.validated_data["todo_idx"]
+        try:
+            text = services.delete_todo(request.plugin, owner, index)
+        except services.TodoNotFound:
+            raise NotFound(f"{owner!r} has no todo at index {index}.") from None
+        return Response({"todo": text, "todo_idx": index})
