@@ -1,6 +1,9 @@
 """Turns a plugin's auth type into DRF authentication, permission and the owner of the data."""
 
+from functools import cache
+
 from django.http import HttpRequest
+from django.utils.module_loading import import_string
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -8,6 +11,22 @@ from rest_framework.permissions import BasePermission
 from pluginmeta.models import Plugin
 
 AuthType = Plugin.AuthType
+
+# One DRF authentication class per auth type that takes a credential; each lives in its own
+# module of pluginmeta so the types stay independent.
+AUTH_BACKENDS: dict[str, str] = {
+    AuthType.SERVICE_HTTP: "pluginmeta.service_auth.ServiceKeyAuthentication",
+    AuthType.USER_HTTP: "pluginmeta.user_auth.UserKeyAuthentication",
+    AuthType.OAUTH: "pluginmeta.oauth.OAuthAuthentication",
+}
+
+
+@cache
+def backend_for(auth_type: str) -> BaseAuthentication | None:
+    try:
+        return import_string(AUTH_BACKENDS[auth_type])()
+    except (KeyError, ImportError):
+        return None
 
 
 def plugin_of(request: HttpRequest) -> Plugin:
@@ -21,9 +40,12 @@ class PluginAuthentication(BaseAuthentication):
         plugin = plugin_of(request)
         if plugin.auth_type == AuthType.NONE:
             return None
-        raise exceptions.AuthenticationFailed(
-            f"Authentication of type {plugin.auth_type} is not available on this server yet."
-        )
+        backend = backend_for(plugin.auth_type)
+        if backend is None:
+            raise exceptions.AuthenticationFailed(
+                f"Authentication of type {plugin.auth_type} is not available on this server."
+            )
+        return backend.authenticate(request)
 
     def authenticate_header(self, request) -> str | None:
         if plugin_of(request).auth_type == AuthType.NONE:
