@@ -1,6 +1,7 @@
-"""Django settings: every value that varies between deployments is read from the environment here."""
+"""Django settings: everything that varies between deployments is read from the environment here."""
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -170,6 +171,8 @@ STORAGES = {
 }
 # Serve from the app folders without collectstatic when no manifest has been built (dev, tests).
 WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
+# Without collectstatic there is no STATIC_ROOT; the finders above serve the files instead.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 if WHITENOISE_USE_FINDERS:
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 

@@ -78,6 +78,11 @@ class Plugin(models.Model):
     def __str__(self) -> str:
         return f"{self.name_for_human} ({self.slug})"
 
+    def save(self, *args, **kwargs) -> None:
+        # Commands and services save rows too: validate there as the admin does.
+        self.full_clean()
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.kind and self.kind not in settings.PLUGIN_SERVER["KINDS"]:
@@ -89,17 +94,11 @@ class Plugin(models.Model):
             errors["authorization_type"] = "Only service_http and user_http take this."
         if self.auth_type != self.AuthType.OAUTH and self.oauth_scope:
             errors["oauth_scope"] = "Only oauth plugins take a scope."
-        if self.auth_type in {self.AuthType.NONE, self.AuthType.USER_HTTP} and (
-            self.verification_token
-        ):
+        takes_token = {self.AuthType.SERVICE_HTTP, self.AuthType.OAUTH}
+        if self.auth_type not in takes_token and self.verification_token:
             errors["verification_token"] = "Only service_http and oauth plugins take one."
         if errors:
             raise ValidationError(errors)
-
-    def save(self, *args, **kwargs) -> None:
-        # Commands and services save rows too: validate there as the admin does.
-        self.full_clean()
-        super().save(*args, **kwargs)
 
 
 class PluginHost(models.Model):

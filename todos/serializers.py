@@ -37,9 +37,7 @@ class OwnerSerializer(serializers.Serializer):
 class AddTodoSerializer(serializers.Serializer):
     """Body of addTodo."""
 
-    todo = StrictCharField(
-        max_length=TODO_MAX_LENGTH, help_text="The todo to add to the list."
-    )
+    todo = StrictCharField(max_length=TODO_MAX_LENGTH, help_text="The todo to add to the list.")
 
 
 class DeleteTodoSerializer(serializers.Serializer):

@@ -12,7 +12,9 @@ class TodoNotFound(Exception):
 
 def list_todos(plugin: Plugin, owner: str) -> list[str]:
     return list(
-        Todo.objects.filter(plugin=plugin, owner=owner).order_by("id").values_list("text", flat=True)
+        Todo.objects.filter(plugin=plugin, owner=owner)
+        .order_by("id")
+        .values_list("text", flat=True)
     )
 
 

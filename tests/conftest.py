@@ -1,0 +1,54 @@
+"""Shared fixtures: a client per plugin host and helpers for JSON calls."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from pluginmeta.models import Plugin
+
+NOAUTH_HOST = "localhost"
+SERVICE_HOST = "todo-service.localhost"
+USER_HOST = "todo-user.localhost"
+OAUTH_HOST = "todo-oauth.localhost"
+SPORTS_HOST = "sports.localhost"
+ALL_HOSTS = ["localhost", "127.0.0.1", SERVICE_HOST, USER_HOST, OAUTH_HOST, SPORTS_HOST]
+
+
+class HostClient(Client):
+    """A test client bound to one Host header, with JSON helpers."""
+
+    def __init__(self, host: str, **defaults) -> None:
+        super().__init__(HTTP_HOST=host, **defaults)
+        self.host = host
+
+    def json_call(self, method: str, path: str, body=None, raw: bytes | str | None = None, **extra):
+        data = raw if raw is not None else (json.dumps(body) if body is not None else "")
+        return getattr(self, method.lower())(
+            path, data=data, content_type="application/json", **extra
+        )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The host map lives in the cache; each test starts from the database it sees.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def host_client(db):
+    """Factory: host_client("sports.localhost") -> HostClient for that host."""
+    return HostClient
+
+
+@pytest.fixture
+def noauth(db) -> HostClient:
+    return HostClient(NOAUTH_HOST)
+
+
+@pytest.fixture
+def noauth_plugin(db) -> Plugin:
+    return Plugin.objects.get(slug="todo")
