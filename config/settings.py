@@ -172,7 +172,7 @@ STORAGES = {
 # Serve from the app folders without collectstatic when no manifest has been built (dev, tests).
 WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
 # Without collectstatic there is no STATIC_ROOT; the finders above serve the files instead.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
 if WHITENOISE_USE_FINDERS:
     STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 

@@ -96,7 +96,7 @@ class Plugin(models.Model):
             errors["oauth_scope"] = "Only oauth plugins take a scope."
         takes_token = {self.AuthType.SERVICE_HTTP, self.AuthType.OAUTH}
         if self.auth_type not in takes_token and self.verification_token:
-            errors["verification_token"] = "Only service_http and oauth plugins take one."
+            errors["verification_token"] = "Only service_http and oauth plugins take one."  # noqa: S105
         if errors:
             raise ValidationError(errors)
 
