@@ -1,6 +1,7 @@
 """Admin for plugins and their hostnames."""
 
 from django.contrib import admin
+from django.db import models
 
 from pluginmeta.models import Plugin, PluginHost
 
@@ -21,6 +22,7 @@ class PluginAdmin(admin.ModelAdmin):
     search_fields = ["slug", "name_for_human", "name_for_model", "hosts__hostname"]
     inlines = [PluginHostInline]
     readonly_fields = ["created_at", "updated_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["slug", "kind", "is_active"]}),
         (

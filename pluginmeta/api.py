@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
@@ -61,6 +62,10 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, reshaped to {"error": code, "detail": text[, "fields": {...}]}."""
     if isinstance(exc, OperationalError | InterfaceError) or type(exc) is DatabaseError:
         exc = ServiceUnavailable()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

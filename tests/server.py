@@ -1,0 +1,105 @@
+"""Starts the real server (gunicorn) in a subprocess against a database of its own, for e2e tests."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import requests
+from django.conf import settings
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def scratch_database(tmp_path: Path) -> Iterator[str]:
+    """A DATABASE_URL for a new, empty database on the engine the tests run on."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        yield f"sqlite:///{tmp_path / 'server.sqlite3'}"
+        return
+    name = f"aips_e2e_{uuid.uuid4().hex[:12]}"
+    params = {
+        "host": db.get("HOST") or "127.0.0.1",
+        "port": db.get("PORT") or 5432,
+        "user": db.get("USER") or "postgres",
+        "password": db.get("PASSWORD") or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        auth = params["user"] + (f":{params['password']}" if params["password"] else "")
+        yield f"postgres://{auth}@{params['host']}:{params['port']}/{name}"
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY="e2e-test-key-" + uuid.uuid4().hex,
+        DJANGO_DEBUG="0",
+        **extra,
+    )
+    return env
+
+
+def migrate(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=True,
+        timeout=180,
+    )
+
+
+@contextmanager
+def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
+    """gunicorn serving config.wsgi on a free port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{base}/", timeout=1, headers={"Host": "localhost"})
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
