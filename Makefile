@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) .secret_key
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py migrate --noinput
-	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py setup_demo
+	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py setup_demo --port $(PORT)
 
 run: setup
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)

@@ -1,4 +1,4 @@
-"""Starts the real server (gunicorn) in a subprocess against a database of its own, for e2e tests."""
+"""Starts the real server (gunicorn) in a subprocess on a database of its own, for e2e tests."""
 
 import os
 import socket
