@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pluginmeta.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pluginmeta.middleware.PluginHostMiddleware",
@@ -159,25 +160,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "config.storage.StaticFilesStorage"},
 }
-# Serve from the app folders without collectstatic when no manifest has been built (dev, tests).
+# Without collectstatic there is no manifest; whitenoise then serves from the app folders.
 WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
-# Without collectstatic there is no STATIC_ROOT; the finders above serve the files instead.
 warnings.filterwarnings("ignore", message="No directory at")
-if WHITENOISE_USE_FINDERS:
-    STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 # Request bodies: the plugin APIs take small JSON documents.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 64 * 1024)
@@ -189,6 +181,17 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# DJANGO_HTTPS=1 declares the site HTTPS-only: redirect, HSTS and secure cookies. Off by
+# default because `make run` serves plain http on localhost.
+HTTPS_ONLY = env_bool("DJANGO_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HTTPS_ONLY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", HTTPS_ONLY)
 
 # --- CORS ---------------------------------------------------------------------------------------
 
@@ -213,6 +216,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["pluginmeta.auth.PluginPermission"],
     "DEFAULT_SCHEMA_CLASS": "pluginmeta.schema.PluginAutoSchema",
     "EXCEPTION_HANDLER": "pluginmeta.api.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["pluginmeta.throttling.PluginRateThrottle"],
+    # Per plugin and caller; "off" disables. Counted in the cache: set REDIS_URL when
+    # several processes serve, so they share one count.
+    "DEFAULT_THROTTLE_RATES": {"plugin": env_str("API_THROTTLE_RATE", "600/min")},
+    # Number of trusted proxies in front of the server, for the client address in X-Forwarded-For.
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0) or None,
 }
 
 SPECTACULAR_SETTINGS = {

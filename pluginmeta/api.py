@@ -5,11 +5,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError, InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from pluginmeta.errors import is_database_outage
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -60,7 +61,7 @@ def _flatten(errors: Any, prefix: str = "") -> list[str]:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, reshaped to {"error": code, "detail": text[, "fields": {...}]}."""
-    if isinstance(exc, OperationalError | InterfaceError) or type(exc) is DatabaseError:
+    if is_database_outage(exc):
         exc = ServiceUnavailable()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge(
@@ -69,6 +70,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if response.status_code == 503:
+        response["Retry-After"] = "5"
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         response.data = {

@@ -1,5 +1,6 @@
 """JSON error responses, in the one shape every endpoint uses: {"error": code, "detail": text}."""
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 
 
@@ -21,3 +22,16 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 def error_500(request: HttpRequest) -> JsonResponse:
     return json_error(500, "server_error", "The server failed to handle this request.")
+
+
+def database_unavailable() -> JsonResponse:
+    response = json_error(
+        503, "service_unavailable", "The database is unreachable; try again shortly."
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """A lost, refused or locked database connection: temporary, so 503 rather than 500."""
+    return isinstance(exc, OperationalError | InterfaceError)

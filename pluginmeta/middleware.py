@@ -1,13 +1,35 @@
-"""Host routing: picks the plugin for the request's validated Host and that plugin's URLs."""
+"""Host routing (the plugin for the request's validated Host) and the health check."""
 
+import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_vary_headers
 
-from pluginmeta.errors import json_error
+from pluginmeta.errors import database_unavailable, is_database_outage, json_error
 from pluginmeta.hosts import plugin_for_hostname, urlconf_for_kind
+
+logger = logging.getLogger(__name__)
+
+
+class HealthCheckMiddleware:
+    """Answers GET /healthz before host routing, so load balancers need no plugin hostname."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info != "/healthz":
+            return self.get_response(request)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError:
+            logger.exception("health check: database unreachable")
+            return database_unavailable()
+        return JsonResponse({"status": "ok", "database": "ok"})
 
 
 class PluginHostMiddleware:
@@ -20,7 +42,11 @@ class PluginHostMiddleware:
         # get_host() checks ALLOWED_HOSTS and raises DisallowedHost (a 400) for anything else,
         # so only validated names reach the lookup and the manifest.
         domain, _port = split_domain_port(request.get_host())
-        plugin = plugin_for_hostname(domain)
+        try:
+            plugin = plugin_for_hostname(domain)
+        except DatabaseError:
+            logger.exception("host lookup: database unreachable")
+            return database_unavailable()
         if plugin is None:
             response = json_error(404, "unknown_host", "No plugin is served on this host.")
         else:
@@ -29,3 +55,10 @@ class PluginHostMiddleware:
             response = self.get_response(request)
         patch_vary_headers(response, ("Host",))
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # Views outside DRF (admin, pages) would otherwise turn a lost database into a 500.
+        if is_database_outage(exception):
+            logger.exception("database unreachable", exc_info=exception)
+            return database_unavailable()
+        return None

@@ -1,6 +1,7 @@
 """Starts the real server (gunicorn) in a subprocess on a database of its own, for e2e tests."""
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -51,7 +52,7 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(
         DATABASE_URL=database_url,
-        DJANGO_SECRET_KEY="e2e-test-key-" + uuid.uuid4().hex,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_DEBUG="0",
         **extra,
     )
@@ -69,9 +70,15 @@ def migrate(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
-    """gunicorn serving config.wsgi on a free port; yields its base URL."""
+def running_server(
+    env: dict[str, str], workers: int = 1, output: Path | None = None
+) -> Iterator[str]:
+    """gunicorn serving config.wsgi on a free port; yields its base URL.
+
+    With output, the server's stdout and stderr go to that file.
+    """
     port = free_port()
+    sink = output.open("wb") if output else None
     process = subprocess.Popen(
         [
             sys.executable,
@@ -87,15 +94,17 @@ def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
         ],
         cwd=PROJECT_DIR,
         env=env,
+        stdout=sink,
+        stderr=sink,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(f"{base}/", timeout=1, headers={"Host": "localhost"})
+                requests.get(f"{base}/healthz", timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the server did not start") from None
                 time.sleep(0.2)
@@ -103,3 +112,5 @@ def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if sink:
+            sink.close()

@@ -1,0 +1,152 @@
+"""Production serving: deploy checks, static files, health, database outages, throttling."""
+
+import concurrent.futures
+import re
+import subprocess
+import sys
+import uuid
+
+import pytest
+import requests
+from django.conf import settings
+
+from tests.conftest import HostClient
+from tests.server import PROJECT_DIR, migrate, running_server, scratch_database, server_env
+
+UNREACHABLE_POSTGRES = "postgres://postgres@127.0.0.1:9/unreachable"
+
+
+def test_deploy_checks_are_clean_with_the_documented_production_environment():
+    env = server_env(
+        "postgres://postgres@127.0.0.1:5432/postgres",
+        DJANGO_HTTPS="1",
+        DJANGO_SECURE_PROXY_SSL_HEADER="1",
+        DJANGO_ALLOWED_HOSTS="todo.example.com",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_server_refuses_to_start_without_a_secret_key():
+    env = server_env("sqlite:///unused.sqlite3")
+    del env["DJANGO_SECRET_KEY"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_healthz_answers_on_any_host():
+    for host in ["localhost", "sports.localhost", "10.0.0.7"]:
+        response = HostClient(host).get("/healthz")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_database_outage_is_a_503_json_everywhere(tmp_path):
+    env = server_env(UNREACHABLE_POSTGRES, DJANGO_CONN_MAX_AGE="0")
+    log = tmp_path / "server.log"
+    with running_server(env, output=log) as base:
+        for path, host in [
+            ("/healthz", "localhost"),
+            ("/todos/alice", "localhost"),
+            ("/.well-known/ai-plugin.json", "sports.localhost"),
+            ("/admin/login/", "localhost"),
+        ]:
+            response = requests.get(base + path, headers={"Host": host}, timeout=10)
+            assert response.status_code == 503, path
+            assert response.headers["Content-Type"] == "application/json"
+            assert response.json()["error"] == "service_unavailable"
+            assert response.headers["Retry-After"] == "5"
+            assert "Traceback" not in response.text
+    # Logs go to stdout, and the cause is in them.
+    assert "database unreachable" in log.read_text()
+
+
+@pytest.mark.django_db
+def test_admin_static_files_are_served_with_debug_off(tmp_path):
+    static_root = tmp_path / "static"
+    with scratch_database(tmp_path) as database_url:
+        env = server_env(database_url, DJANGO_STATIC_ROOT=str(static_root))
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=PROJECT_DIR,
+            env=env,
+            check=True,
+            timeout=180,
+        )
+        migrate(env)
+        with running_server(env) as base:
+            page = requests.get(f"{base}/admin/login/", headers={"Host": "localhost"}, timeout=10)
+            assert page.status_code == 200
+            css = re.findall(r'<link[^>]*href="([^"]+\.css)"', page.text)
+            assert css, "the admin page links no stylesheet"
+            # Hashed names prove the manifest storage, served by whitenoise.
+            assert any(len(href.rsplit(".", 2)[-2]) == 12 for href in css), css
+            for href in css:
+                response = requests.get(base + href, headers={"Host": "localhost"}, timeout=10)
+                assert response.status_code == 200, href
+                assert response.headers["Content-Type"].startswith("text/css")
+                assert "max-age=315360000" in response.headers["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_throttled_requests_get_429_with_retry_after(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"plugin": "3/min"},
+    }
+    client = HostClient("localhost")
+    statuses = [client.get("/todos/alice").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    response = client.get("/todos/alice")
+    assert response.json()["error"] == "throttled"
+    assert 1 <= int(response["Retry-After"]) <= 60
+    # Another plugin has its own count.
+    assert HostClient("sports.localhost").get("/.well-known/ai-plugin.json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_two_gunicorn_workers_share_one_limit_through_redis(tmp_path):
+    with scratch_database(tmp_path) as database_url:
+        env = server_env(
+            database_url,
+            REDIS_URL="redis://127.0.0.1:6379/0",
+            DJANGO_CACHE_PREFIX=f"test-{uuid.uuid4().hex}",
+            API_THROTTLE_RATE="10/min",
+        )
+        migrate(env)
+        with running_server(env, workers=2) as base:
+
+            def call(_: int) -> tuple[int, str]:
+                response = requests.get(
+                    f"{base}/todos/alice", headers={"Host": "localhost"}, timeout=10
+                )
+                return response.status_code, response.headers.get("Retry-After", "")
+
+            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+                results = list(pool.map(call, range(40)))
+    statuses = [status for status, _ in results]
+    assert statuses.count(200) == 10
+    assert statuses.count(429) == 30
+    assert all(retry for status, retry in results if status == 429)
+
+
+def test_settings_default_cache_is_local_memory_without_redis():
+    if settings.REDIS_URL:
+        pytest.skip("REDIS_URL is set for this run")
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
