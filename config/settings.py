@@ -122,8 +122,7 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
-    # SQLite connections are cheap and per-thread; keeping them adds nothing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A kept connection saves re-running the PRAGMAs above on every request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     # Tests use a file too: an in-memory database locks whole tables between threads and
     # would not behave like the server's WAL file.
@@ -243,6 +242,8 @@ PLUGIN_SERVER = {
     },
     # Seconds a resolved host -> plugin map is kept in the cache; saves invalidate it at once.
     "HOST_CACHE_SECONDS": env_int("PLUGIN_HOST_CACHE_SECONDS", 300),
+    # Serves GET /bench/raw, a bare JsonResponse, as the benchmark's baseline (bench/).
+    "BENCH_BASELINE": env_bool("PLUGIN_BENCH_BASELINE", False),
 }
 
 # --- Logging: everything to stdout --------------------------------------------------------------

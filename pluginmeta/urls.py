@@ -1,5 +1,6 @@
 """URL patterns every plugin host serves, whatever its API."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import path
 
@@ -13,3 +14,6 @@ plugin_urlpatterns = [
     path("logo.png", views.logo, name="logo"),
     path("admin/", admin.site.urls),
 ]
+
+if settings.PLUGIN_SERVER["BENCH_BASELINE"]:
+    plugin_urlpatterns.append(path("bench/raw", views.bench_raw))

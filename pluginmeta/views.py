@@ -69,3 +69,8 @@ def landing(request: HttpRequest) -> HttpResponse:
         "pluginmeta/landing.html",
         {"plugin": request.plugin, "origin": request_origin(request)},
     )
+
+
+def bench_raw(request: HttpRequest) -> JsonResponse:
+    """The benchmark's baseline: what plain Django costs through the same middleware."""
+    return JsonResponse({"todos": ["baseline"]})

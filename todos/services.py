@@ -6,6 +6,10 @@ from pluginmeta.models import Plugin
 from todos.models import Todo
 
 
+# No list gets this long; larger indexes would overflow SQL LIMIT on some databases.
+MAX_INDEX = 2**31
+
+
 class TodoNotFound(Exception):
     """There is no todo at the requested index."""
 
@@ -27,17 +31,19 @@ def add_todo(plugin: Plugin, owner: str, text: str) -> int:
 
 def delete_todo(plugin: Plugin, owner: str, index: int) -> str:
     """Removes the todo at index and returns its text; raises TodoNotFound if there is none."""
+    if index >= MAX_INDEX:
+        raise TodoNotFound(index)
     with transaction.atomic():
-        # Locking the whole list serialises concurrent deletes on Postgres, so each one
-        # counts positions after the previous has committed (SQLite's IMMEDIATE
-        # transactions serialise writers already).
+        # Locking the rows up to the index serialises concurrent deletes on Postgres: a
+        # waiting delete skips rows removed meanwhile, so it counts positions as they are
+        # after the other one committed. SQLite's IMMEDIATE transactions serialise writers.
         ids = list(
             Todo.objects.select_for_update()
             .filter(plugin=plugin, owner=owner)
             .order_by("id")
-            .values_list("id", flat=True)
+            .values_list("id", flat=True)[: index + 1]
         )
-        if not 0 <= index < len(ids):
+        if len(ids) <= index:
             raise TodoNotFound(index)
         todo = Todo.objects.get(id=ids[index])
         todo.delete()

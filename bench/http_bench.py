@@ -1,0 +1,224 @@
+"""HTTP benchmark: gunicorn (2 sync workers) driven by wrk, on SQLite and on Postgres.
+
+Prints req/s and p50/p99 latency for the TODO operations, the Sport Stats endpoints (when the
+app serves them) and a bare Django JsonResponse served by the same server in the same run,
+plus the ratios the project aims for. Needs wrk (Debian package `wrk`).
+
+    .venv/bin/python bench/http_bench.py [--seconds 8] [--connections 8] [--db sqlite postgres]
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import psycopg
+
+PROJECT = Path(__file__).resolve().parent.parent
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PG_NAME = "aips_bench_http"
+
+POST_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"todo": "benchmark item"}'
+"""
+# Each request deletes the first item of one of 50 pre-filled lists, so lists stay non-empty.
+DELETE_LUA = """
+wrk.method = "DELETE"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"todo_idx": 0}'
+request = function()
+  return wrk.format(nil, "/todos/del" .. math.random(0, 49))
+end
+"""
+
+
+def run(cmd: list[str], env: dict[str, str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=PROJECT, env=env, check=True, **kw)
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    run([sys.executable, "manage.py", *args], env)
+
+
+def seed(env: dict[str, str]) -> None:
+    code = (
+        "from pluginmeta.models import Plugin; from todos.models import Todo;"
+        "p = Plugin.objects.get(slug='todo');"
+        "Todo.objects.filter(plugin=p).delete();"
+        "Todo.objects.bulk_create([Todo(plugin=p, owner='bench', text=f'item {i}') "
+        "for i in range(20)]);"
+        "Todo.objects.bulk_create([Todo(plugin=p, owner=f'del{n}', text=f'x{i}') "
+        "for n in range(50) for i in range(4000)], batch_size=5000)"
+    )
+    manage(env, "shell", "-c", code)
+    if (
+        "load_sportstats_demo"
+        in subprocess.run(
+            [sys.executable, "manage.py", "help", "--commands"],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+    ):
+        manage(env, "load_sportstats_demo", "-v0")
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    def millis(value: str) -> float:
+        number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+        return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    for pct in ("50", "99"):
+        result[f"p{pct}"] = millis(re.search(rf"\s{pct}%\s+(\S+)", output).group(1))
+    statuses = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    result["non2xx"] = int(statuses.group(1)) if statuses else 0
+    return result
+
+
+def wrk(url: str, host: str, seconds: int, connections: int, lua: str | None) -> dict:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Host: {host}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua or "")
+    cmd += ["-s", script.name, url]
+    output = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    os.unlink(script.name)
+    return parse_wrk(output)
+
+
+def endpoints(has_sports: bool) -> list[tuple[str, str, str, str | None]]:
+    rows = [
+        ("raw JsonResponse", "localhost", "/bench/raw", None),
+        ("todo GET", "localhost", "/todos/bench", None),
+        ("todo POST", "localhost", "/todos/benchpost", POST_LUA),
+        ("todo DELETE", "localhost", "/todos/del0", DELETE_LUA),
+        ("manifest", "localhost", "/.well-known/ai-plugin.json", None),
+    ]
+    if has_sports:
+        rows += [
+            ("sports teams", "sports.localhost", "/teams", None),
+            ("sports players?query", "sports.localhost", "/players?query=an", None),
+            ("sports games", "sports.localhost", "/games?seasons=2023&per_page=25", None),
+            ("sports stats", "sports.localhost", "/stats?player_ids=1&per_page=25", None),
+            (
+                "sports averages",
+                "sports.localhost",
+                "/season_averages?player_ids=1&player_ids=2",
+                None,
+            ),
+        ]
+    return rows
+
+
+def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_DEBUG": "0",
+        "PLUGIN_BENCH_BASELINE": "1",
+        # Counted like production, but high enough that wrk is never throttled.
+        "API_THROTTLE_RATE": "100000000/min",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+    manage(env, "migrate", "--noinput", "-v0")
+    seed(env)
+    has_sports = (
+        "sports"
+        in subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sportstats.urls as u; print(len(u.urlpatterns) and 'sports')",
+            ],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    port = 8765
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=PROJECT,
+        env=env,
+    )
+    results = []
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        for name, host, path, lua in endpoints(has_sports):
+            url = f"http://127.0.0.1:{port}{path}"
+            wrk(url, host, 1, args.connections, lua)  # warm-up: connections, caches
+            results.append((name, wrk(url, host, args.seconds, args.connections, lua)))
+            print(f"  {label:8} {name:22} {results[-1][1]}", file=sys.stderr)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+    out = PROJECT / "bench" / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    for label in args.db:
+        if label == "sqlite":
+            db_file = out / "bench.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+            url = f"sqlite:///{db_file}"
+        else:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+                conn.execute(f"CREATE DATABASE {PG_NAME}")
+            url = f"{PG_SERVER}/{PG_NAME}"
+        results = dict(bench_database(label, url, args))
+        print(
+            f"\n## {label}: gunicorn 2 sync workers, wrk -t2 -c{args.connections} -d{args.seconds}s\n"
+        )
+        print("| endpoint | req/s | p50 ms | p99 ms | non-2xx |")
+        print("|---|---:|---:|---:|---:|")
+        for name, r in results.items():
+            print(f"| {name} | {r['rps']:.0f} | {r['p50']:.2f} | {r['p99']:.2f} | {r['non2xx']} |")
+        raw, get, post = (results[k]["rps"] for k in ("raw JsonResponse", "todo GET", "todo POST"))
+        print(f"\ntodo GET / raw baseline = {get / raw:.0%} (goal >= 90%)")
+        print(f"todo POST / todo GET = {post / get:.0%} (goal >= 60%)")
+        if label == "postgres":
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
