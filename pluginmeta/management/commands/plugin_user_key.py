@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from pluginmeta import keys
 
@@ -22,8 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args, username: str, host: str | None, name: str, **options) -> None:
         try:
             plugin = keys.plugin_for_host(host) if host else keys.single_user_http_plugin()
-            user, created = keys.get_or_create_user(username)
-            key_row, key = keys.create_user_key(user, plugin, name=name)
+            # A refused key must not leave a new user behind.
+            with transaction.atomic():
+                user, created = keys.get_or_create_user(username)
+                key_row, key = keys.create_user_key(user, plugin, name=name)
         except keys.KeySetupError as exc:
             raise CommandError(str(exc)) from None
         except ValidationError as exc:
