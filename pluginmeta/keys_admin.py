@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.html import format_html
 
 # Imported first so its generic "API keys" registration can be taken back: that model is unused.
@@ -66,19 +67,21 @@ class PluginWithKeysAdmin(PluginAdmin):
 
     form = PluginKeyForm
     actions = [rotate_service_keys]
-    readonly_fields = [*PluginAdmin.readonly_fields, "service_key"]
+    # Django 6 makes https the default scheme of URL form fields; opt in now (and stop the warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = [*PluginAdmin.readonly_fields, "service_key_prefix"]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = []
         for title, options in super().get_fieldsets(request, obj):
             fields = list(options["fields"])
             if title == "Authentication":
-                fields += ["service_key", "new_service_key"]
+                fields += ["service_key_prefix", "new_service_key"]
             fieldsets.append((title, {**options, "fields": fields}))
         return fieldsets
 
     @admin.display(description="Service key")
-    def service_key(self, obj: Plugin) -> str:
+    def service_key_prefix(self, obj: Plugin) -> str:
         prefix = keys.service_key_prefix(obj) if obj and obj.pk else ""
         return f"{prefix}… (only this prefix is kept)" if prefix else "No key yet"
 

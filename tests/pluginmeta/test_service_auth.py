@@ -1,4 +1,4 @@
-"""service_http: the plugin's one service key as a bearer token, and every way a credential fails."""
+"""service_http: one service key per plugin as bearer token, and every way a credential fails."""
 
 import pytest
 
