@@ -60,6 +60,9 @@ def bad_headers(key: str) -> dict[str, str | None]:
         "very long": "Bearer " + "a" * 10_000,
         "just over the cap": f"Bearer {prefix}." + "a" * MAX_TOKEN_LENGTH,
         "sql-ish": "Bearer x'.or.'1'='1",
+        "long prefix": f"Bearer {'a' * 200}.{secret}",
+        "tab separator": f"Bearer\t{key}",
+        "padding only": "Bearer ====",
     }
 
 
