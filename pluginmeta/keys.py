@@ -87,9 +87,8 @@ def plugin_for_host(hostname: str) -> Plugin:
 
 def _require_auth_type(plugin: Plugin, auth_type: str) -> None:
     if plugin.auth_type != auth_type:
-        raise KeySetupError(
-            f"{plugin.slug} uses auth type {plugin.auth_type!r}, not {auth_type!r}."
-        )
+        actual, wanted = str(plugin.auth_type), str(auth_type)
+        raise KeySetupError(f"{plugin.slug} uses auth type {actual}, not {wanted}.")
 
 
 def rotate_service_key(plugin: Plugin) -> str:

@@ -19,7 +19,9 @@ if admin.site.is_registered(APIKey):
 
 
 def announce_key(request, what: str, key: str) -> None:
-    # Shown once in the admin's next page; never stored server-side by us.
+    # Shown once on the admin's next page. Django's message cookie carries it there; the
+    # action below caps how many keys one request makes so that cookie never overflows into
+    # the session table.
     messages.warning(
         request,
         format_html(
@@ -47,8 +49,14 @@ class PluginKeyForm(forms.ModelForm):
         return cleaned
 
 
+MAX_KEYS_PER_ACTION = 5
+
+
 @admin.action(description="Generate a new service key (replaces the old one)")
 def rotate_service_keys(modeladmin, request, queryset) -> None:
+    if queryset.count() > MAX_KEYS_PER_ACTION:
+        messages.error(request, f"Select at most {MAX_KEYS_PER_ACTION} plugins at a time.")
+        return
     for plugin in queryset:
         try:
             key = keys.rotate_service_key(plugin)

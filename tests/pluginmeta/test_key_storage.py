@@ -193,3 +193,26 @@ def test_the_generic_api_key_admin_is_not_offered(admin_client_on):
     index = admin_client_on().get("/admin/").content.decode()
     assert "/admin/pluginmeta/userkey/" in index
     assert re.search(r"/admin/rest_framework_api_key/", index) is None
+
+
+@pytest.mark.django_db
+def test_the_rotate_action_refuses_other_auth_types_and_big_batches(admin_client_on, user_plugin):
+    from tests.pluginmeta.conftest import make_plugin
+
+    admin = admin_client_on()
+    response = admin.post(
+        "/admin/pluginmeta/plugin/",
+        {"action": "rotate_service_keys", "_selected_action": [user_plugin.pk]},
+        follow=True,
+    )
+    assert "uses auth type user_http, not service_http" in response.content.decode(), [
+        str(m) for m in response.context["messages"]
+    ]
+    plugins = [make_plugin(f"svc-{i}", f"svc-{i}.localhost", "service_http") for i in range(6)]
+    response = admin.post(
+        "/admin/pluginmeta/plugin/",
+        {"action": "rotate_service_keys", "_selected_action": [p.pk for p in plugins]},
+        follow=True,
+    )
+    assert "Select at most 5 plugins at a time." in response.content.decode()
+    assert not ServiceKey.objects.exists()
