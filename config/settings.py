@@ -99,6 +99,10 @@ TEMPLATES = [
     },
 ]
 
+# --- Service-level and user-level keys (issue 3) -----------------------------------------------
+# Provides the prefix + hash key models (pluginmeta.key_models) that the key auth types use.
+INSTALLED_APPS += ["rest_framework_api_key"]
+
 # --- Database -----------------------------------------------------------------------------------
 
 SQLITE_OPTIONS = {

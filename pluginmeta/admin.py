@@ -61,3 +61,8 @@ class PluginHostAdmin(admin.ModelAdmin):
     list_display = ["hostname", "plugin"]
     list_select_related = ["plugin"]
     search_fields = ["hostname"]
+
+
+# --- Service and user keys (issue 3) ----------------------------------------------------------
+# Extends the plugin admin with the service key and registers the user key admin.
+from pluginmeta import keys_admin  # noqa: E402, F401

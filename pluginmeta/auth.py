@@ -83,10 +83,12 @@ def openapi_security(plugin: Plugin) -> tuple[dict, list]:
 def manifest_auth(plugin: Plugin, origin: str) -> dict:
     """The manifest's "auth" object, as the plugin manifest spec defines it for each type."""
     if plugin.auth_type == AuthType.SERVICE_HTTP:
+        # The token exists only after the key was entered in ChatGPT; until then none is listed.
+        tokens = {"openai": plugin.verification_token} if plugin.verification_token else {}
         return {
             "type": "service_http",
             "authorization_type": plugin.authorization_type or "bearer",
-            "verification_tokens": {"openai": plugin.verification_token},
+            "verification_tokens": tokens,
         }
     if plugin.auth_type == AuthType.USER_HTTP:
         return {"type": "user_http", "authorization_type": plugin.authorization_type or "bearer"}

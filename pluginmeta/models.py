@@ -116,3 +116,8 @@ class PluginHost(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.full_clean()
         super().save(*args, **kwargs)
+
+
+# --- Service and user keys (issue 3) ----------------------------------------------------------
+# Defined in their own module; imported here so Django registers them with this app.
+from pluginmeta.key_models import ServiceKey, UserKey  # noqa: E402, F401
