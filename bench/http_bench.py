@@ -206,7 +206,8 @@ def main() -> None:
             url = f"{PG_SERVER}/{PG_NAME}"
         results = dict(bench_database(label, url, args))
         print(
-            f"\n## {label}: gunicorn 2 sync workers, wrk -t2 -c{args.connections} -d{args.seconds}s\n"
+            f"\n## {label}: gunicorn 2 sync workers, "
+            f"wrk -t2 -c{args.connections} -d{args.seconds}s\n"
         )
         print("| endpoint | req/s | p50 ms | p99 ms | non-2xx |")
         print("|---|---:|---:|---:|---:|")

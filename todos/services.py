@@ -5,7 +5,6 @@ from django.db import transaction
 from pluginmeta.models import Plugin
 from todos.models import Todo
 
-
 # No list gets this long; larger indexes would overflow SQL LIMIT on some databases.
 MAX_INDEX = 2**31
 
