@@ -215,6 +215,7 @@ CORS_ALLOW_HEADERS = [
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["pluginmeta.api.LimitedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pluginmeta.api.JSONOnlyNegotiation",
     "DEFAULT_AUTHENTICATION_CLASSES": ["pluginmeta.auth.PluginAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["pluginmeta.auth.PluginPermission"],
     "DEFAULT_SCHEMA_CLASS": "pluginmeta.schema.PluginAutoSchema",

@@ -44,12 +44,10 @@ class PluginRateThrottle(BaseThrottle):
             f"u{user.pk}" if user is not None and user.is_authenticated else self.get_ident(request)
         )
         key = f"throttle:{self.scope}:{plugin.pk}:{caller}:{period}:{window}"
-        cache.add(key, 0, timeout=period + 1)
         try:
             count = cache.incr(key)
-        except ValueError:  # expired between add and incr: this request opens a new window
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
+        except ValueError:  # first request of the window (add is atomic: one caller wins)
+            count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
         return count <= max_requests
 
     def wait(self) -> float:

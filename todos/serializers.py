@@ -23,15 +23,18 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class OwnerSerializer(serializers.Serializer):
-    """The username taken from the path."""
+def validate_owner_name(value: str) -> str:
+    """The username from the path: 1-150 characters, no control characters.
 
-    username = StrictCharField(max_length=OWNER_MAX_LENGTH, trim_whitespace=False)
-
-    def validate_username(self, value: str) -> str:
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-            raise serializers.ValidationError("Must not contain control characters.")
+    A plain check rather than a serializer: it runs on every request.
+    """
+    if not value or len(value) > OWNER_MAX_LENGTH:
+        message = f"Must be 1 to {OWNER_MAX_LENGTH} characters."
+    elif not value.isprintable() and any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        message = "Must not contain control characters."
+    else:
         return value
+    raise serializers.ValidationError({"username": [message]})
 
 
 class AddTodoSerializer(serializers.Serializer):

@@ -12,8 +12,8 @@ from todos.serializers import (
     DeleteTodoSerializer,
     ErrorSerializer,
     GetTodosResponseSerializer,
-    OwnerSerializer,
     TodoChangedSerializer,
+    validate_owner_name,
 )
 
 USERNAME_PARAMETER = OpenApiParameter(
@@ -26,9 +26,7 @@ class TodoViewSet(viewsets.ViewSet):
     """A user's TODO list on this plugin: read it, append to it, delete from it by index."""
 
     def owner(self, request, username: str) -> str:
-        owner = OwnerSerializer(data={"username": username})
-        owner.is_valid(raise_exception=True)
-        return resolve_owner(request, owner.validated_data["username"])
+        return resolve_owner(request, validate_owner_name(username))
 
     @extend_schema(
         operation_id="getTodos",
