@@ -233,6 +233,44 @@ PLUGIN_SERVER = {
     "HOST_CACHE_SECONDS": env_int("PLUGIN_HOST_CACHE_SECONDS", 300),
 }
 
+# --- OAuth authorization server (django-oauth-toolkit), for oauth plugin hosts ------------------
+
+INSTALLED_APPS += ["oauth2_provider"]
+
+# The sign-in page of the oauth plugin hosts; a path, so it stays on the host being authorized.
+LOGIN_URL = "/oauth/login"
+# Whether visitors of an oauth plugin host may create an account on its sign-up page.
+OAUTH_SIGNUP_ENABLED = env_bool("OAUTH_SIGNUP_ENABLED", True)
+# Off by default so plain-http local runs and tests can sign in; production turns them on.
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", False)
+
+OAUTH2_PROVIDER = {
+    # Our validator ties every client to one plugin, matches redirect URIs exactly, allows only
+    # the code and refresh grants, and requires S256 PKCE from public clients (ChatGPT is a
+    # confidential client and sends none, so it stays optional there).
+    "OAUTH2_VALIDATOR_CLASS": "pluginmeta.oauth.validator.PluginOAuth2Validator",
+    # Reads the token request as JSON (what the manifest announces) or as a form.
+    "OAUTH2_BACKEND_CLASS": "pluginmeta.oauth.backend.PluginOAuthLibCore",
+    "PKCE_REQUIRED": True,  # the validator relaxes this for confidential clients only
+    "SCOPES": {"todos": "Read, add and delete the items of your TODO list"},
+    "DEFAULT_SCOPES": ["todos"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 90,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # http only so local and test clients on localhost can be registered; the command refuses
+    # http for any other host.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+}
+
 # --- Logging: everything to stdout --------------------------------------------------------------
 
 LOGGING = {

@@ -1,7 +1,7 @@
 """URL patterns every plugin host serves, whatever its API."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from pluginmeta import views
 
@@ -12,4 +12,6 @@ plugin_urlpatterns = [
     path("openapi.json", views.openapi_json, name="openapi-json"),
     path("logo.png", views.logo, name="logo"),
     path("admin/", admin.site.urls),
+    # OAuth authorization server; its views answer 404 on hosts of non-oauth plugins.
+    path("", include("pluginmeta.oauth_urls")),
 ]
