@@ -35,7 +35,7 @@ def signed_in(oauth_web, alice):
     return oauth_web
 
 
-# --- Redirect URIs match exactly; nothing redirects openly -------------------------------------
+# --- Redirect URIs match exactly; nothing redirects openly ----------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -97,7 +97,7 @@ def test_deny_returns_access_denied_with_state(signed_in, chatgpt):
     assert not Grant.objects.exists()
 
 
-# --- Codes are single-use and short-lived --------------------------------------------------------
+# --- Codes are single-use and short-lived ---------------------------------------------------------
 
 
 def test_code_is_single_use(signed_in, chatgpt):
@@ -127,7 +127,7 @@ def test_code_of_one_client_is_refused_for_another(signed_in, chatgpt, oauth_plu
     assert response.json()["error"] == "invalid_grant"
 
 
-# --- PKCE: S256 required for public clients, optional for confidential ones ---------------------
+# --- PKCE: S256 required for public clients, optional for confidential ones -----------------------
 
 
 @pytest.fixture
@@ -191,7 +191,7 @@ def test_confidential_client_pkce_is_checked_when_sent(signed_in, chatgpt):
     assert exchange(signed_in, chatgpt, code, code_verifier=verifier).status_code == 200
 
 
-# --- Refresh tokens rotate; a replay revokes the family ------------------------------------------
+# --- Refresh tokens rotate; a replay revokes the family -------------------------------------------
 
 
 def test_replayed_refresh_token_fails_and_revokes_family(signed_in, chatgpt):
@@ -218,7 +218,7 @@ def test_refresh_needs_the_client_secret(signed_in, chatgpt):
     assert response.status_code == 401
 
 
-# --- Only the code and refresh grants --------------------------------------------------------------
+# --- Only the code and refresh grants -------------------------------------------------------------
 
 
 def test_password_grant_is_off(oauth_web, chatgpt, alice):
@@ -260,7 +260,7 @@ def test_implicit_grant_is_off(signed_in, chatgpt):
     assert query_of(location)["error"] in {"unauthorized_client", "unsupported_response_type"}
 
 
-# --- Tokens and clients are bound to their plugin ------------------------------------------------
+# --- Tokens and clients are bound to their plugin -------------------------------------------------
 
 
 def test_client_of_another_plugin_is_unknown_here(oauth_web, alice):
@@ -322,7 +322,7 @@ def test_access_token_in_query_string_is_refused(signed_in, chatgpt):
     assert response.status_code == 401
 
 
-# --- Pages: not frameable, CSRF-protected ----------------------------------------------------------
+# --- Pages: not frameable, CSRF-protected ---------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", ["/oauth/login", "/oauth/signup", "/oauth/logout"])
@@ -362,7 +362,7 @@ def test_consent_needs_csrf_token(chatgpt, alice):
     assert web.post("/oauth", {**fields, "allow": "true"}).status_code == 302
 
 
-# --- OAuth endpoints exist only on oauth hosts ------------------------------------------------------
+# --- OAuth endpoints exist only on oauth hosts ----------------------------------------------------
 
 
 @pytest.mark.parametrize(
