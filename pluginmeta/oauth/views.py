@@ -54,7 +54,9 @@ def page(view: Callable) -> Callable:
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = never_cache(view)(request, *args, **kwargs)
         response["Content-Security-Policy"] = "frame-ancestors 'none'"
-        response["Referrer-Policy"] = "no-referrer"
+        # Not "no-referrer": browsers then send "Origin: null" and Django's CSRF check refuses
+        # the page's own forms. Same-origin keeps the query (client_id, state) off other sites.
+        response["Referrer-Policy"] = "same-origin"
         return response
 
     return wrapper
