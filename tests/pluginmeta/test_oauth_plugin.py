@@ -195,3 +195,11 @@ def test_plugin_without_scope_still_serves(oauth_plugin):
     Plugin.objects.filter(pk=oauth_plugin.pk).update(oauth_scope="")
     spec = HostClient(OAUTH_HOST).get("/openapi.json").json()
     validate(spec)
+
+
+def test_admin_lists_oauth_clients(oauth_web, chatgpt):
+    admin_user = get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
+    oauth_web.force_login(admin_user)
+    response = oauth_web.get("/admin/pluginmeta/pluginoauthclient/")
+    assert response.status_code == 200
+    assert "todo-oauth" in response.content.decode()
