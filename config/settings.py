@@ -269,6 +269,11 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # RFC 9207 mix-up defense: the code redirect carries iss=<this host's origin>; clients that
+    # do not know the parameter (ChatGPT) ignore it.
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # Access and refresh tokens are stored as hashes only.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
 
 # --- Logging: everything to stdout --------------------------------------------------------------

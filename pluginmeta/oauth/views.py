@@ -216,6 +216,7 @@ def server_metadata(request: HttpRequest) -> JsonResponse:
             "grant_types_supported": ["authorization_code", "refresh_token"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
             "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": True,
             "service_documentation": f"{origin}/",
         }
     )

@@ -11,7 +11,14 @@ from oauth2_provider.models import AccessToken, Grant, RefreshToken, get_applica
 from pluginmeta.models import Plugin, PluginHost, PluginOAuthClient
 from pluginmeta.oauth.clients import register_client
 from tests.conftest import OAUTH_HOST, USER_HOST, HostClient
-from tests.pluginmeta.conftest import CHATGPT_REDIRECT, csrf_token_of, pkce_pair, query_of
+from tests.pluginmeta.conftest import (
+    CHATGPT_REDIRECT,
+    GPT_REDIRECT,
+    csrf_token_of,
+    form_fields,
+    pkce_pair,
+    query_of,
+)
 from tests.pluginmeta.oauth_helpers import (
     authorize_params,
     consent_fields,
@@ -80,8 +87,6 @@ def test_forged_consent_form_cannot_redirect_anywhere(signed_in, chatgpt):
 
 def test_token_exchange_needs_the_same_redirect_uri(signed_in, chatgpt):
     code = get_code(signed_in, chatgpt.client_id)
-    from tests.pluginmeta.conftest import GPT_REDIRECT
-
     response = exchange(signed_in, chatgpt, code, redirect_uri=GPT_REDIRECT)
     assert response.status_code == 400
     assert response.json()["error"] in {"invalid_request", "invalid_grant"}
@@ -93,7 +98,10 @@ def test_deny_returns_access_denied_with_state(signed_in, chatgpt):
     assert response.status_code == 302
     location = response["Location"]
     assert location.startswith(CHATGPT_REDIRECT + "?")
-    assert query_of(location) == {"error": "access_denied", "state": "deny-state"}
+    params = query_of(location)
+    assert params["error"] == "access_denied"
+    assert params["state"] == "deny-state"
+    assert "code" not in params
     assert not Grant.objects.exists()
 
 
@@ -353,8 +361,6 @@ def test_consent_needs_csrf_token(chatgpt, alice):
     web = Client(HTTP_HOST=OAUTH_HOST, enforce_csrf_checks=True)
     web.force_login(alice)
     page = web.get("/oauth", authorize_params(chatgpt.client_id)).content.decode()
-    from tests.pluginmeta.conftest import form_fields
-
     fields = form_fields(page)
     without = {k: v for k, v in fields.items() if k != "csrfmiddlewaretoken"}
     assert web.post("/oauth", {**without, "allow": "true"}).status_code == 403

@@ -1,16 +1,23 @@
 """The OAuth flow through the test client: consent, code, JSON/form/Basic exchange, API use."""
 
 import base64
+import hashlib
 import json
 from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, RefreshToken
 
 from tests.conftest import OAUTH_HOST, HostClient
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, query_of
-from tests.pluginmeta.oauth_helpers import authorize_params, exchange, get_code, refresh
+from tests.pluginmeta.oauth_helpers import (
+    authorize_params,
+    consent_fields,
+    exchange,
+    get_code,
+    refresh,
+)
 
 
 def test_unauthenticated_authorize_goes_to_login(oauth_web, chatgpt):
@@ -45,16 +52,24 @@ def test_code_json_exchange_and_api(oauth_web, chatgpt, alice):
     assert api.get("/todos/alice").json() == {"todos": ["buy milk"]}
 
 
-def test_state_is_echoed(oauth_web, chatgpt, alice):
+def test_state_and_issuer_are_in_the_redirect(oauth_web, chatgpt, alice):
     oauth_web.force_login(alice)
-    fields = oauth_web.get("/oauth", authorize_params(chatgpt.client_id, state="xyz/+= 1"))
-    assert 'value="xyz/+= 1"' in fields.content.decode()
-    from tests.pluginmeta.oauth_helpers import consent_fields
+    fields = consent_fields(oauth_web, chatgpt.client_id, state="xyz/+= 1")
+    response = oauth_web.post("/oauth", {**fields, "allow": "1"})
+    params = query_of(response["Location"])
+    assert params["state"] == "xyz/+= 1"
+    assert params["iss"] == f"http://{OAUTH_HOST}"  # RFC 9207, equal to the metadata's issuer
+    assert params["code"]
 
-    response = oauth_web.post(
-        "/oauth", {**consent_fields(oauth_web, chatgpt.client_id, state="xyz/+= 1"), "allow": "1"}
-    )
-    assert query_of(response["Location"])["state"] == "xyz/+= 1"
+
+def test_tokens_are_stored_hashed(oauth_web, chatgpt, alice):
+    oauth_web.force_login(alice)
+    token = exchange(oauth_web, chatgpt, get_code(oauth_web, chatgpt.client_id)).json()
+    stored = AccessToken.objects.get(user=alice)
+    assert stored.token != token["access_token"]
+    assert stored.token_checksum == hashlib.sha256(token["access_token"].encode()).hexdigest()
+    refresh_row = RefreshToken.objects.get(user=alice)
+    assert refresh_row.token != token["refresh_token"]
 
 
 def test_form_exchange_with_basic_auth(oauth_web, chatgpt, alice):

@@ -62,6 +62,7 @@ def test_server_metadata(oauth_web):
         "client_secret_basic",
     }
     assert meta["scopes_supported"] == ["todos"]
+    assert meta["authorization_response_iss_parameter_supported"] is True
 
 
 # --- register_chatgpt_client --------------------------------------------------------------------
