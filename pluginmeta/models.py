@@ -137,3 +137,17 @@ class PluginOAuthClient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} -> {self.plugin.slug}"
+
+
+class SpentAuthorizationCode(models.Model):
+    """A redeemed authorization code, kept a while so a replay can revoke what it issued."""
+
+    code_checksum = models.CharField(max_length=64, unique=True)
+    application = models.ForeignKey(
+        oauth2_settings.APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    token_family = models.UUIDField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"spent code {self.code_checksum[:12]}…"

@@ -38,5 +38,15 @@ class Migration(migrations.Migration):
             ],
             options={"verbose_name": "plugin OAuth client"},
         ),
+        migrations.CreateModel(
+            name="SpentAuthorizationCode",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code_checksum", models.CharField(max_length=64, unique=True)),
+                ("token_family", models.UUIDField(null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("application", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to=oauth2_settings.APPLICATION_MODEL)),
+            ],
+        ),
         migrations.RunPython(set_example_scope, unset_example_scope),
     ]

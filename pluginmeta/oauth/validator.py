@@ -7,6 +7,7 @@ from oauthlib.oauth2.rfc6749.errors import InvalidRequestError
 
 from pluginmeta.oauth.backend import PLUGIN_ID_KEY
 from pluginmeta.oauth.clients import client_plugin, plugin_scopes
+from pluginmeta.oauth.replay import remember_spent_code, revoke_if_replayed
 
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 
@@ -64,3 +65,18 @@ class PluginOAuth2Validator(OAuth2Validator):
 
     def get_default_scopes(self, client_id, request, *args, **kwargs) -> list[str]:
         return plugin_scopes(request.client)
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
+        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return True
+        # A spent code coming back means it leaked: kill what it issued (RFC 6749 4.1.2).
+        revoke_if_replayed(code, client)
+        return False
+
+    def _create_refresh_token(self, request, refresh_token_code, access_token, previous):
+        refresh_token = super()._create_refresh_token(
+            request, refresh_token_code, access_token, previous
+        )
+        if request.grant_type == "authorization_code" and request.code:
+            remember_spent_code(request.code, request.client, refresh_token.token_family)
+        return refresh_token

@@ -405,3 +405,24 @@ def test_no_lenient_redirect_matching(signed_in, oauth_plugin, registered, reque
     response = signed_in.get("/oauth", authorize_params(client.client_id, redirect_uri=requested))
     assert response.status_code == 400
     assert not response.has_header("Location")
+
+
+def test_replayed_code_revokes_the_tokens_it_issued(signed_in, chatgpt):
+    code = get_code(signed_in, chatgpt.client_id)
+    token = exchange(signed_in, chatgpt, code).json()
+    api = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=f"Bearer {token['access_token']}")
+    assert api.get("/todos/alice").status_code == 200
+    replay = exchange(signed_in, chatgpt, code)
+    assert replay.status_code == 400
+    assert replay.json()["error"] == "invalid_grant"
+    assert api.get("/todos/alice").status_code == 401
+    assert refresh(signed_in, chatgpt, token["refresh_token"]).status_code == 400
+
+
+def test_code_replay_revokes_only_that_codes_tokens(signed_in, chatgpt):
+    keep = exchange(signed_in, chatgpt, get_code(signed_in, chatgpt.client_id)).json()
+    code = get_code(signed_in, chatgpt.client_id)
+    exchange(signed_in, chatgpt, code)
+    exchange(signed_in, chatgpt, code)  # replay: revokes only what this code issued
+    api = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=f"Bearer {keep['access_token']}")
+    assert api.get("/todos/alice").status_code == 200
