@@ -78,6 +78,19 @@ class AuthorizeView(dot_views.AuthorizationView):
         context["scopes_descriptions"] = scope_descriptions(kwargs.get("scopes") or [])
         return context
 
+    def invalid_request(self) -> HttpResponse:
+        context = {
+            "plugin": self.request.plugin,
+            "error": {
+                "error": "invalid_request",
+                "description": "This authorization request is not valid.",
+            },
+        }
+        return render(self.request, self.template_name, context, status=400)
+
+    def form_invalid(self, form) -> HttpResponse:
+        return self.invalid_request()
+
     def form_valid(self, form):
         # The hidden fields come back from the browser: before Django-OAuth-Toolkit redirects
         # anywhere (even to deny), make sure the client is this plugin's and the redirect URI is
@@ -90,18 +103,7 @@ class AuthorizeView(dot_views.AuthorizationView):
             or client_plugin(application) != self.request.plugin
             or redirect_uri not in application.redirect_uris.split()
         ):
-            return render(
-                self.request,
-                self.template_name,
-                {
-                    "plugin": self.request.plugin,
-                    "error": {
-                        "error": "invalid_request",
-                        "description": "This authorization request is not valid.",
-                    },
-                },
-                status=400,
-            )
+            return self.invalid_request()
         return super().form_valid(form)
 
 
@@ -120,6 +122,11 @@ class TokenView(dot_views.TokenView):
     """The token endpoint: JSON or form bodies, client credentials in the body or HTTP Basic."""
 
     http_method_names = ["post", "options"]
+
+    def http_method_not_allowed(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = oauth_error(405, "invalid_request", "The token endpoint takes POST only.")
+        response["Allow"] = "POST, OPTIONS"
+        return response
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         try:

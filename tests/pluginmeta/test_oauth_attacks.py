@@ -426,3 +426,17 @@ def test_code_replay_revokes_only_that_codes_tokens(signed_in, chatgpt):
     exchange(signed_in, chatgpt, code)  # replay: revokes only what this code issued
     api = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=f"Bearer {keep['access_token']}")
     assert api.get("/todos/alice").status_code == 200
+
+
+def test_malformed_authorization_requests_are_400_pages(signed_in, chatgpt):
+    assert signed_in.get("/oauth").status_code == 400
+    assert signed_in.get("/oauth", {"client_id": chatgpt.client_id}).status_code in {302, 400}
+    response = signed_in.post("/oauth", {})
+    assert response.status_code == 400
+    assert "not valid" in response.content.decode()
+
+
+def test_token_endpoint_takes_post_only(oauth_web):
+    response = oauth_web.get("/auth/oauth_exchange")
+    assert response.status_code == 405
+    assert response.json()["error"] == "invalid_request"
