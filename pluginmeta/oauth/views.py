@@ -25,13 +25,10 @@ from pluginmeta.models import Plugin
 from pluginmeta.oauth.backend import TOKEN_PARAMS_ATTR
 from pluginmeta.oauth.body import TokenRequestError, parse_token_request
 from pluginmeta.oauth.clients import client_plugin
+from pluginmeta.views import request_origin
 
 AUTHORIZE_PATH = "/oauth"
 TOKEN_PATH = "/auth/oauth_exchange"  # noqa: S105 - a path
-
-
-def origin_of(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
 
 
 def oauth_host_only(view: Callable) -> Callable:
@@ -48,11 +45,14 @@ def oauth_host_only(view: Callable) -> Callable:
 
 
 def page(view: Callable) -> Callable:
-    """A human page: never cached, never framed (X-Frame-Options comes from the middleware)."""
+    """A human page: never cached, never framed."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = never_cache(view)(request, *args, **kwargs)
+        # Set here as well as by the middleware, so a site-wide X_FRAME_OPTIONS change cannot
+        # make the consent page clickjackable.
+        response["X-Frame-Options"] = "DENY"
         response["Content-Security-Policy"] = "frame-ancestors 'none'"
         # Not "no-referrer": browsers then send "Origin: null" and Django's CSRF check refuses
         # the page's own forms. Same-origin keeps the query (client_id, state) off other sites.
@@ -210,7 +210,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 @require_GET
 def server_metadata(request: HttpRequest) -> JsonResponse:
     """RFC 8414 authorization server metadata for this host."""
-    origin = origin_of(request)
+    origin = request_origin(request)
     plugin = request.plugin
     return JsonResponse(
         {
