@@ -48,13 +48,21 @@ def _from_form(body: bytes) -> list[tuple[str, str]]:
     return params
 
 
+def _without_nul(params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    # No OAuth value holds a NUL, and Postgres refuses one in a query parameter.
+    for name, value in params:
+        if "\x00" in name or "\x00" in value:
+            raise TokenRequestError("Parameters must not contain NUL characters.")
+    return params
+
+
 def parse_token_request(content_type: str, body: bytes) -> list[tuple[str, str]]:
     """The token request's parameters, from a JSON object or a form; raises TokenRequestError."""
     media_type = content_type.split(";", 1)[0].strip().lower()
     if not body.strip():
         raise TokenRequestError("The request body is empty.")
     if media_type == JSON_TYPE:
-        return _from_json(body)
+        return _without_nul(_from_json(body))
     if media_type == FORM_TYPE:
-        return _from_form(body)
+        return _without_nul(_from_form(body))
     raise TokenRequestError(f"Send the token request as {JSON_TYPE} or {FORM_TYPE}.")

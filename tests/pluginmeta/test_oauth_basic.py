@@ -126,6 +126,9 @@ def test_access_token_lives_about_an_hour(oauth_web, chatgpt, alice):
         ("\xff\xfe", "application/json"),
         ("<xml/>", "text/xml"),
         ('{"grant_type": "authorization_code"}', ""),
+        ('{"grant_type": "authorization_code", "code": "a\\u0000b"}', "application/json"),
+        ("grant_type=authorization_code&code=a%00b", "application/x-www-form-urlencoded"),
+        ('{"code": "' + "x" * 70_000 + '"}', "application/json"),
     ],
 )
 def test_bad_token_bodies_are_400_oauth_errors(oauth_web, chatgpt, raw, content_type):
@@ -154,3 +157,13 @@ def test_token_errors_use_rfc6749_shape(oauth_web, chatgpt):
     )
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
+
+
+def test_token_of_deactivated_user_is_refused(oauth_web, chatgpt, alice):
+    oauth_web.force_login(alice)
+    token = exchange(oauth_web, chatgpt, get_code(oauth_web, chatgpt.client_id)).json()
+    api = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=f"Bearer {token['access_token']}")
+    assert api.get("/todos/alice").status_code == 200
+    alice.is_active = False
+    alice.save()
+    assert api.get("/todos/alice").status_code == 401
