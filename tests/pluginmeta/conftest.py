@@ -86,10 +86,9 @@ def csrf_token_of(html: str) -> str:
 
 
 class LoopbackAdapter(HTTPAdapter):
-    """Sends requests for *.localhost names to 127.0.0.1, keeping the name as the Host header.
+    """Sends requests for *.localhost names to 127.0.0.1, keeping the name as the Host header."""
 
-    Browsers and curl resolve *.localhost themselves; Python's resolver here does not.
-    """
+    # Browsers and curl resolve *.localhost themselves; Python's resolver here may not.
 
     def send(self, request, **kwargs):
         original = request
