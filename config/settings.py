@@ -190,8 +190,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 HTTPS_ONLY = env_bool("DJANGO_HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS_ONLY
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SESSION_COOKIE_SECURE = HTTPS_ONLY
-CSRF_COOKIE_SECURE = HTTPS_ONLY
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", HTTPS_ONLY)
+CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", HTTPS_ONLY)
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HTTPS_ONLY else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", HTTPS_ONLY)
@@ -249,6 +249,47 @@ PLUGIN_SERVER = {
     "HOST_CACHE_SECONDS": env_int("PLUGIN_HOST_CACHE_SECONDS", 300),
     # Serves GET /bench/raw, a bare JsonResponse, as the benchmark's baseline (bench/).
     "BENCH_BASELINE": env_bool("PLUGIN_BENCH_BASELINE", False),
+}
+
+# --- OAuth authorization server (django-oauth-toolkit), for oauth plugin hosts ------------------
+
+INSTALLED_APPS += ["oauth2_provider"]
+
+# The sign-in page of the oauth plugin hosts; a path, so it stays on the host being authorized.
+LOGIN_URL = "/oauth/login"
+# Whether visitors of an oauth plugin host may create an account on its sign-up page.
+OAUTH_SIGNUP_ENABLED = env_bool("OAUTH_SIGNUP_ENABLED", True)
+
+OAUTH2_PROVIDER = {
+    # Our validator ties every client to one plugin, matches redirect URIs exactly, allows only
+    # the code and refresh grants, and requires S256 PKCE from public clients (ChatGPT is a
+    # confidential client and sends none, so it stays optional there).
+    "OAUTH2_VALIDATOR_CLASS": "pluginmeta.oauth.validator.PluginOAuth2Validator",
+    # Reads the token request as JSON (what the manifest announces) or as a form.
+    "OAUTH2_BACKEND_CLASS": "pluginmeta.oauth.backend.PluginOAuthLibCore",
+    "PKCE_REQUIRED": True,  # the validator relaxes this for confidential clients only
+    "SCOPES": {"todos": "Read, add and delete the items of your TODO list"},
+    "DEFAULT_SCOPES": ["todos"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 60 * 60 * 24 * 90,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # http only so local and test clients on localhost can be registered; the command refuses
+    # http for any other host.
+    # Plain http only for local development and tests; an HTTPS-only site requires https.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if HTTPS_ONLY else ["https", "http"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # RFC 9207 mix-up defense: the code redirect carries iss=<this host's origin>; clients that
+    # do not know the parameter (ChatGPT) ignore it.
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    # Access and refresh tokens are stored as hashes only.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
 
 # --- Logging: everything to stdout --------------------------------------------------------------

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.db import models
 
-from pluginmeta.models import Plugin, PluginHost
+from pluginmeta.models import Plugin, PluginHost, PluginOAuthClient
 
 
 class PluginHostInline(admin.TabularInline):
@@ -61,6 +61,18 @@ class PluginHostAdmin(admin.ModelAdmin):
     list_display = ["hostname", "plugin"]
     list_select_related = ["plugin"]
     search_fields = ["hostname"]
+
+
+# --- OAuth: which plugin each OAuth client belongs to ---------------------------------------
+
+
+@admin.register(PluginOAuthClient)
+class PluginOAuthClientAdmin(admin.ModelAdmin):
+    """OAuth clients and their plugins; the clients themselves are under Django OAuth Toolkit."""
+
+    list_display = ["application", "plugin"]
+    list_select_related = ["application", "plugin"]
+    autocomplete_fields = ["plugin"]
 
 
 # --- Service and user keys (issue 3) ----------------------------------------------------------

@@ -73,11 +73,27 @@ def resolve_owner(request, claimed_owner: str) -> str:
     return username
 
 
-def openapi_security(plugin: Plugin) -> tuple[dict, list]:
+def openapi_security(plugin: Plugin, origin: str = "") -> tuple[dict, list]:
     """securitySchemes and the security requirement for this plugin's generated spec."""
     if plugin.auth_type in {AuthType.SERVICE_HTTP, AuthType.USER_HTTP}:
         return {"bearerAuth": {"type": "http", "scheme": "bearer"}}, [{"bearerAuth": []}]
+    if plugin.auth_type == AuthType.OAUTH:
+        return _oauth_security(plugin, origin)
     return {}, []
+
+
+def _oauth_security(plugin: Plugin, origin: str) -> tuple[dict, list]:
+    from oauth2_provider.settings import oauth2_settings
+
+    scopes = plugin.oauth_scope.split()
+    flow = {
+        "authorizationUrl": f"{origin}/oauth",
+        "tokenUrl": f"{origin}/auth/oauth_exchange",
+        "refreshUrl": f"{origin}/auth/oauth_exchange",
+        "scopes": {scope: oauth2_settings.SCOPES.get(scope, scope) for scope in scopes},
+    }
+    scheme = {"type": "oauth2", "flows": {"authorizationCode": flow}}
+    return {"oauth2": scheme}, [{"oauth2": scopes}]
 
 
 def manifest_auth(plugin: Plugin, origin: str) -> dict:

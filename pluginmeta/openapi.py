@@ -26,7 +26,7 @@ def build_plugin_schema(plugin: Plugin, origin: str) -> dict:
         "version": "v1",
     }
     schema["servers"] = [{"url": origin}]
-    schemes, requirement = openapi_security(plugin)
+    schemes, requirement = openapi_security(plugin, origin)
     if schemes:
         schema.setdefault("components", {})["securitySchemes"] = schemes
         for operations in schema.get("paths", {}).values():

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from pluginmeta import views
 
@@ -13,6 +13,8 @@ plugin_urlpatterns = [
     path("openapi.json", views.openapi_json, name="openapi-json"),
     path("logo.png", views.logo, name="logo"),
     path("admin/", admin.site.urls),
+    # OAuth authorization server; its views answer 404 on hosts of non-oauth plugins.
+    path("", include("pluginmeta.oauth_urls")),
 ]
 
 if settings.PLUGIN_SERVER["BENCH_BASELINE"]:

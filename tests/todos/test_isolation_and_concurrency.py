@@ -65,7 +65,7 @@ def test_sports_host_does_not_serve_the_todo_api(noauth):
     assert "private" not in response.content.decode()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_deletes_each_remove_a_distinct_item():
     plugin = Plugin.objects.get(slug="todo")
     Todo.objects.bulk_create(Todo(plugin=plugin, owner="race", text=f"t{i}") for i in range(10))

@@ -1,0 +1,49 @@
+"""register_chatgpt_client: creates the OAuth client ChatGPT uses for one oauth plugin host."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from pluginmeta.oauth.clients import oauth_plugin_for_host, register_client
+
+
+class Command(BaseCommand):
+    """Prints client_id and client_secret once; the secret is stored hashed."""
+
+    help = (
+        "Create a confidential OAuth client for the oauth plugin on HOST. Redirect URIs are "
+        "https://chat.openai.com/aip/<plugin-id>/oauth/callback (plugins) or "
+        "https://chatgpt.com/aip/g-<gpt-id>/oauth/callback (GPT Actions)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("host", help="Hostname of the oauth plugin, e.g. todo-oauth.localhost")
+        parser.add_argument(
+            "--redirect-uri",
+            action="append",
+            required=True,
+            dest="redirect_uris",
+            help="Exact callback URL ChatGPT sends; repeat for several.",
+        )
+        parser.add_argument(
+            "--verification-token",
+            default=None,
+            help="The token ChatGPT shows after you enter the client; stored on the plugin "
+            "and served as the manifest's auth.verification_tokens.openai.",
+        )
+        parser.add_argument("--name", default="ChatGPT", help="Name shown on the consent page.")
+
+    def handle(self, *args, host: str, redirect_uris: list[str], **options) -> None:
+        try:
+            with transaction.atomic():
+                plugin = oauth_plugin_for_host(host)
+                client = register_client(plugin, redirect_uris, name=options["name"])
+                token = options["verification_token"]
+                if token is not None:
+                    plugin.verification_token = token
+                    plugin.save()
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        self.stdout.write(f"client_id: {client.client_id}")
+        self.stdout.write(f"client_secret: {client.client_secret}")
+        self.stderr.write("The secret is stored hashed and cannot be shown again.")
