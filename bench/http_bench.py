@@ -148,6 +148,7 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
         ).stdout
     )
     port = 8765
+    log = open(PROJECT / "bench" / "out" / f"gunicorn-{label}.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
         [
             sys.executable,
@@ -163,6 +164,8 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
         ],
         cwd=PROJECT,
         env=env,
+        stdout=log,
+        stderr=log,
     )
     results = []
     try:
@@ -180,6 +183,7 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
     return results
 
 

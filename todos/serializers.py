@@ -1,5 +1,6 @@
 """Request and response bodies of the TODO API, strict about JSON types."""
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from todos.models import OWNER_MAX_LENGTH, TODO_MAX_LENGTH
@@ -23,6 +24,13 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+TODO_TEXT_VALIDATOR = RegexValidator(
+    r"^[^\x00]*[^\s\x00][^\x00]*$", "Must contain a visible character and no NUL."
+)
+# Path segment: no control characters and no "/", which would end the segment.
+OWNER_PATTERN = r"^[^\x00-\x1f\x7f/]+$"
+
+
 def validate_owner_name(value: str) -> str:
     """The username from the path: 1-150 characters, no control characters.
 
@@ -40,7 +48,14 @@ def validate_owner_name(value: str) -> str:
 class AddTodoSerializer(serializers.Serializer):
     """Body of addTodo."""
 
-    todo = StrictCharField(max_length=TODO_MAX_LENGTH, help_text="The todo to add to the list.")
+    # Not trimmed, so the length limit means the same here as in the spec's maxLength; the
+    # pattern (shown in the spec) asks for one visible character and no NUL.
+    todo = StrictCharField(
+        max_length=TODO_MAX_LENGTH,
+        trim_whitespace=False,
+        validators=[TODO_TEXT_VALIDATOR],
+        help_text="The todo to add to the list.",
+    )
 
 
 class DeleteTodoSerializer(serializers.Serializer):

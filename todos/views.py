@@ -7,7 +7,9 @@ from rest_framework.response import Response
 
 from pluginmeta.auth import resolve_owner
 from todos import services
+from todos.models import OWNER_MAX_LENGTH
 from todos.serializers import (
+    OWNER_PATTERN,
     AddTodoSerializer,
     DeleteTodoSerializer,
     ErrorSerializer,
@@ -17,7 +19,10 @@ from todos.serializers import (
 )
 
 USERNAME_PARAMETER = OpenApiParameter(
-    "username", str, OpenApiParameter.PATH, description="The name of the user."
+    "username",
+    {"type": "string", "minLength": 1, "maxLength": OWNER_MAX_LENGTH, "pattern": OWNER_PATTERN},
+    OpenApiParameter.PATH,
+    description="The name of the user.",
 )
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
 
