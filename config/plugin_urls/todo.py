@@ -8,9 +8,10 @@ from pluginmeta.errors import error_404 as handler404
 from pluginmeta.errors import error_500 as handler500
 from pluginmeta.urls import plugin_urlpatterns
 
+# The API first: it takes nearly all requests, and URL matching stops at the first hit.
 urlpatterns = [
-    *plugin_urlpatterns,
     path("", include("todos.urls")),
+    *plugin_urlpatterns,
 ]
 
 __all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]

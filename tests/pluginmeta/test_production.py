@@ -10,6 +10,7 @@ import pytest
 import requests
 from django.conf import settings
 
+from pluginmeta.throttling import client_address
 from tests.conftest import HostClient
 from tests.server import PROJECT_DIR, migrate, running_server, scratch_database, server_env
 
@@ -150,3 +151,19 @@ def test_settings_default_cache_is_local_memory_without_redis():
     if settings.REDIS_URL:
         pytest.skip("REDIS_URL is set for this run")
     assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+
+
+@pytest.mark.parametrize(
+    ("meta", "num_proxies", "expected"),
+    [
+        ({"REMOTE_ADDR": "10.0.0.1"}, None, "10.0.0.1"),
+        ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6"}, None, "10.0.0.1"),
+        ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 1.2.3.4"}, 1, "1.2.3.4"),
+        ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, 2, "1.2.3.4"),
+    ],
+    ids=["direct", "spoofed-header-ignored", "one-proxy", "fewer-hops-than-proxies"],
+)
+def test_throttle_identifies_the_client_without_trusting_spoofed_headers(
+    meta, num_proxies, expected
+):
+    assert client_address(meta, num_proxies) == expected
