@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from pluginmeta.models import Plugin
+from pluginmeta.models import Plugin, PluginHost
 
 NOAUTH_HOST = "localhost"
 SERVICE_HOST = "todo-service.localhost"
@@ -28,6 +28,25 @@ class HostClient(Client):
         return getattr(self, method.lower())(
             path, data=data, content_type="application/json", **extra
         )
+
+
+def make_plugin(slug: str, hostname: str, auth_type: str = "none", **fields) -> Plugin:
+    """Another TODO plugin of the given auth type on its own host."""
+    values = {
+        "kind": "todo",
+        "name_for_human": slug[:20],
+        "name_for_model": "todo",
+        "description_for_human": "A TODO list.",
+        "description_for_model": "A TODO list.",
+        "contact_email": "ops@example.com",
+        "legal_info_url": "https://example.com/legal",
+        "auth_type": auth_type,
+        "authorization_type": "bearer" if auth_type in {"service_http", "user_http"} else "",
+        **fields,
+    }
+    plugin = Plugin.objects.create(slug=slug, **values)
+    PluginHost.objects.create(plugin=plugin, hostname=hostname)
+    return plugin
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from requests.adapters import HTTPAdapter
 
-from pluginmeta.models import Plugin, PluginHost
+from pluginmeta.models import Plugin
 from pluginmeta.oauth.clients import RegisteredClient, register_client
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient
 
@@ -35,24 +35,6 @@ def last_line(*args) -> str:
 def keyed(host: str, key: str, scheme: str = "Bearer") -> HostClient:
     """A client for host that sends "Authorization: <scheme> <key>" on every request."""
     return HostClient(host, HTTP_AUTHORIZATION=f"{scheme} {key}")
-
-
-def make_plugin(slug: str, hostname: str, auth_type: str) -> Plugin:
-    """Another TODO plugin of the given auth type on its own host."""
-    plugin = Plugin.objects.create(
-        slug=slug,
-        kind="todo",
-        name_for_human=slug[:20],
-        name_for_model="todo",
-        description_for_human="A TODO list.",
-        description_for_model="A TODO list.",
-        contact_email="ops@example.com",
-        legal_info_url="https://example.com/legal",
-        auth_type=auth_type,
-        authorization_type="bearer" if auth_type != "none" else "",
-    )
-    PluginHost.objects.create(plugin=plugin, hostname=hostname)
-    return plugin
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from pluginmeta.key_models import ServiceKey, UserKey
-from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient
-from tests.pluginmeta.conftest import KEY_PATTERN, keyed, last_line, make_plugin, run_command
+from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient, make_plugin
+from tests.pluginmeta.conftest import KEY_PATTERN, keyed, last_line, run_command
 
 
 @pytest.mark.django_db

@@ -197,7 +197,7 @@ def test_the_generic_api_key_admin_is_not_offered(admin_client_on):
 
 @pytest.mark.django_db
 def test_the_rotate_action_refuses_other_auth_types_and_big_batches(admin_client_on, user_plugin):
-    from tests.pluginmeta.conftest import make_plugin
+    from tests.conftest import make_plugin
 
     admin = admin_client_on()
     response = admin.post(

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import AccessToken, Grant, RefreshToken, get_application_model
 
-from pluginmeta.models import Plugin, PluginHost, PluginOAuthClient
+from pluginmeta.models import PluginOAuthClient
 from pluginmeta.oauth.clients import register_client
-from tests.conftest import OAUTH_HOST, USER_HOST, HostClient
+from tests.conftest import OAUTH_HOST, USER_HOST, HostClient, make_plugin
 from tests.pluginmeta.conftest import (
     CHATGPT_REDIRECT,
     GPT_REDIRECT,
@@ -272,19 +272,13 @@ def test_implicit_grant_is_off(signed_in, chatgpt):
 
 
 def test_client_of_another_plugin_is_unknown_here(oauth_web, alice_user):
-    other = Plugin.objects.create(
-        slug="todo-oauth-2",
-        kind="todo",
-        name_for_human="Other OAuth TODO",
+    other = make_plugin(
+        "todo-oauth-2",
+        "other-oauth.localhost",
+        "oauth",
         name_for_model="todo_oauth2",
-        description_for_human="d",
-        description_for_model="d",
-        contact_email="a@example.com",
-        legal_info_url="https://example.com/legal",
-        auth_type="oauth",
         oauth_scope="todos",
     )
-    PluginHost.objects.create(plugin=other, hostname="other-oauth.localhost")
     foreign = register_client(other, [CHATGPT_REDIRECT])
     oauth_web.force_login(alice_user)
     response = oauth_web.get("/oauth", authorize_params(foreign.client_id))

@@ -3,8 +3,8 @@
 import pytest
 
 from pluginmeta.keys import MAX_TOKEN_LENGTH
-from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient
-from tests.pluginmeta.conftest import keyed, last_line, make_plugin
+from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient, make_plugin
+from tests.pluginmeta.conftest import keyed, last_line
 
 
 def assert_401(response) -> None:

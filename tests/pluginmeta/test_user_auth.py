@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from pluginmeta.key_models import UserKey
-from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient
-from tests.pluginmeta.conftest import keyed, last_line, make_plugin
+from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient, make_plugin
+from tests.pluginmeta.conftest import keyed, last_line
 from tests.pluginmeta.test_service_auth import assert_401, bad_headers
 from todos.models import Todo
 

@@ -5,24 +5,14 @@ import threading
 import pytest
 from django.db import connection
 
-from pluginmeta.models import Plugin, PluginHost
-from tests.conftest import HostClient
+from pluginmeta.models import Plugin
+from tests.conftest import HostClient, make_plugin
 from todos.models import Todo
 
 
 @pytest.fixture
 def second_noauth_plugin(db) -> HostClient:
-    plugin = Plugin.objects.create(
-        slug="todo-two",
-        kind="todo",
-        name_for_human="Second list",
-        name_for_model="todo_two",
-        description_for_human="Another list.",
-        description_for_model="Another list.",
-        contact_email="ops@example.com",
-        legal_info_url="https://example.com/legal",
-    )
-    PluginHost.objects.create(plugin=plugin, hostname="two.localhost")
+    make_plugin("todo-two", "two.localhost", name_for_model="todo_two")
     return HostClient("two.localhost")
 
 
