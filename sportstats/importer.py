@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sportstats.models import Game, Player, Stat, Team
 
@@ -270,6 +270,12 @@ def _check_references(batch: Batch) -> None:
 
 def _upsert(model, objects: Iterable, batch_size: int = BATCH_SIZE) -> int:
     objects = list(objects)
+    if not objects:
+        return 0
+    if connection.vendor == "postgresql":
+        return _copy_upsert(model, objects)
+    if connection.vendor == "sqlite":
+        return _sqlite_upsert(model, objects, batch_size)
     fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
     for start in range(0, len(objects), batch_size):
         model.objects.bulk_create(
@@ -278,6 +284,62 @@ def _upsert(model, objects: Iterable, batch_size: int = BATCH_SIZE) -> int:
             unique_fields=["id"],
             update_fields=fields,
         )
+    return len(objects)
+
+
+def _copy_upsert(model, objects: list) -> int:
+    """COPY into a temporary table, then one INSERT ... ON CONFLICT: several times faster
+    than bulk_create's parameterised INSERTs for the millions of rows a league has."""
+    meta = model._meta
+    fields = meta.concrete_fields
+    qn = connection.ops.quote_name
+    table, staging = qn(meta.db_table), qn(f"staging_{meta.db_table}")
+    columns = ", ".join(qn(f.column) for f in fields)
+    # Our values are plain ints, strings, dates and bools, which psycopg adapts itself.
+    attnames = [f.attname for f in fields]
+    updates = ", ".join(
+        f"{qn(f.column)} = EXCLUDED.{qn(f.column)}" for f in fields if not f.primary_key
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} (LIKE {table}) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([getattr(obj, name) for name in attnames])
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608
+            f"ON CONFLICT ({qn(meta.pk.column)}) DO UPDATE SET {updates}"
+        )
+        cursor.execute(f"DROP TABLE {staging}")
+    return len(objects)
+
+
+def _sqlite_upsert(model, objects: list, batch_size: int) -> int:
+    """executemany of one INSERT ... ON CONFLICT: bulk_create's per-field preparation
+    costs more than SQLite's own work."""
+    meta = model._meta
+    fields = meta.concrete_fields
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(f.column) for f in fields)
+    updates = ", ".join(
+        f"{qn(f.column)} = excluded.{qn(f.column)}" for f in fields if not f.primary_key
+    )
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({qn(meta.pk.column)}) DO UPDATE SET {updates}"
+    )
+    dates = {i for i, f in enumerate(fields) if f.get_internal_type() == "DateField"}
+    attnames = [f.attname for f in fields]
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), batch_size):
+            rows = []
+            for obj in objects[start : start + batch_size]:
+                row = [getattr(obj, name) for name in attnames]
+                for i in dates:
+                    row[i] = row[i].isoformat()
+                rows.append(row)
+            cursor.executemany(sql, rows)
     return len(objects)
 
 
