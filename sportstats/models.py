@@ -107,8 +107,11 @@ class Stat(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            # player_ids filter and season averages (player, season, regular season only).
-            models.Index(fields=["player", "season", "postseason"], name="stat_player_season"),
+            # player_ids (+ seasons) filter: the page's ids come from the index alone; also
+            # the season averages' lookup where the covering index below does not exist.
+            # On Postgres, migration 0002 adds stat_averages_covering (player_id, season,
+            # postseason) INCLUDE (the averaged columns) so the averages never visit the table.
+            models.Index(fields=["player", "season", "id"], name="stat_player_season"),
             # Keyset pages filtered by season only.
             models.Index(fields=["season", "id"], name="stat_season_id"),
             models.Index(fields=["date"], name="stat_date"),

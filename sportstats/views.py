@@ -69,7 +69,9 @@ class PlayersView(APIView):
     def get(self, request) -> Response:
         query = request.query_params
         qs = selectors.players(params.text(query, "query"))
-        page = selectors.keyset_page(qs, params.cursor(query), params.per_page(query))
+        page = selectors.keyset_page(
+            qs, params.cursor(query), params.per_page(query), selectors.PLAYER_RELATED
+        )
         return _page_response(page, render_player)
 
 
@@ -112,7 +114,9 @@ class GamesView(APIView):
             start_date=start,
             end_date=end,
         )
-        page = selectors.keyset_page(qs, params.cursor(query), params.per_page(query))
+        page = selectors.keyset_page(
+            qs, params.cursor(query), params.per_page(query), selectors.GAME_RELATED
+        )
         return _page_response(page, render_game)
 
 
@@ -143,7 +147,9 @@ class StatsView(APIView):
             start_date=start,
             end_date=end,
         )
-        page = selectors.keyset_page(qs, params.cursor(query), params.per_page(query))
+        page = selectors.keyset_page(
+            qs, params.cursor(query), params.per_page(query), selectors.STAT_RELATED
+        )
         return _page_response(page, render_stat)
 
 
