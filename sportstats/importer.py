@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 
 from sportstats.models import Game, Player, Stat, Team
 
@@ -343,6 +344,23 @@ def _sqlite_upsert(model, objects: list, batch_size: int) -> int:
     return len(objects)
 
 
+def _refresh_stat_copies(game_ids: list[int]) -> None:
+    """A game that moved (new date, season or postseason flag) moves its stored stats too."""
+    if not game_ids:
+        return
+    stale = Stat.objects.filter(game_id__in=game_ids).filter(
+        ~Q(season=F("game__season"))
+        | ~Q(date=F("game__date"))
+        | ~Q(postseason=F("game__postseason"))
+    )
+    game = Game.objects.filter(id=OuterRef("game_id"))
+    stale.update(
+        season=Subquery(game.values("season")[:1]),
+        date=Subquery(game.values("date")[:1]),
+        postseason=Subquery(game.values("postseason")[:1]),
+    )
+
+
 def upsert(batch: Batch, check: bool = True) -> dict[str, int]:
     """Writes a batch in one transaction, parents first; returns how many of each it wrote."""
     if check:
@@ -351,5 +369,6 @@ def upsert(batch: Batch, check: bool = True) -> dict[str, int]:
         _upsert(Team, batch.teams.values())
         _upsert(Player, batch.players.values())
         _upsert(Game, batch.games.values())
+        _refresh_stat_copies(list(batch.games))
         _upsert(Stat, batch.stats.values())
     return batch.counts()

@@ -149,6 +149,16 @@ def test_import_upserts_changed_records_by_id(import_file):
 
 
 @pytest.mark.django_db
+def test_a_moved_game_moves_its_stats(import_file):
+    document = balldontlie_document()
+    call_command("import_sportstats", import_file(document), verbosity=0)
+    moved = {**document["games"][0], "date": "2019-04-20", "postseason": True}
+    call_command("import_sportstats", import_file({"games": [moved]}, "g.json"), verbosity=0)
+    for stat in Stat.objects.all():
+        assert (stat.date.isoformat(), stat.postseason) == ("2019-04-20", True)
+
+
+@pytest.mark.django_db
 def test_imported_data_is_served(import_file, sports):
     call_command("import_sportstats", import_file(balldontlie_document()), verbosity=0)
     row = sports.get("/stats?player_ids[]=237").json()["data"][0]
