@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum, Value
+from django.db.models import Avg, Count, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Concat
 
 from sportstats.models import Game, Player, Stat, Team
@@ -26,21 +26,19 @@ def keyset_page(
 ) -> Page:
     """Orders by id and fetches one row more than asked, which says whether a next page exists.
 
-    Two queries, no COUNT (which would scan a large table): the filter picks ids alone, which an
-    index answers without visiting the table, and only the ids of the page are then fetched
-    with their related rows, so the joins touch per_page rows rather than every match.
+    One query and no COUNT (which would scan a large table). The inner query picks the page's
+    ids from the filters alone, which an index can answer without visiting the table; the
+    outer one joins the related rows for those ids only, not for every match.
     """
-    ids = list(
-        queryset.filter(id__gt=cursor).order_by("id").values_list("id", flat=True)[: per_page + 1]
+    page_ids = queryset.filter(id__gt=cursor).order_by("id").values("id")[: per_page + 1]
+    rows = list(
+        queryset.model.objects.select_related(*related)
+        .filter(id__in=Subquery(page_ids))
+        .order_by("id")
     )
-    more = len(ids) > per_page
-    ids = ids[:per_page]
-    rows = (
-        list(queryset.model.objects.select_related(*related).filter(id__in=ids).order_by("id"))
-        if ids
-        else []
-    )
-    return Page(rows=rows, next_cursor=ids[-1] if more else None, per_page=per_page)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return Page(rows=rows, next_cursor=rows[-1].id if more else None, per_page=per_page)
 
 
 def current_season(today: datetime.date | None = None) -> int:

@@ -337,10 +337,19 @@ def test_responses_have_exactly_the_documented_fields(sports, league, path, seri
         "/season_averages?season=2022&player_ids=1&player_ids=2&player_ids=3",
     ],
 )
-def test_each_request_costs_at_most_two_queries(
-    sports, league, path, django_assert_max_num_queries
-):
+def test_each_request_costs_one_query(sports, league, path, django_assert_max_num_queries):
     sports.get("/teams")  # resolves and caches the host's plugin
-    # Teams and averages take one query, pages two (ids, then the rows of the page).
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(1):
         assert sports.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("day", "season"),
+    [("2026-11-27", 2026), ("2026-10-01", 2026), ("2026-09-30", 2025), ("2027-04-01", 2026)],
+)
+def test_current_season_begins_in_october(day, season):
+    import datetime
+
+    from sportstats.selectors import current_season
+
+    assert current_season(datetime.date.fromisoformat(day)) == season
