@@ -5,9 +5,9 @@ costs milliseconds we would rather not spend); the Serializer classes describe t
 for the OpenAPI document, and a test keeps the two in step.
 """
 
-from rest_framework import serializers
+from collections.abc import Mapping
 
-from sportstats.models import Game, Player, Stat, Team
+from rest_framework import serializers
 
 # --- Rendering ----------------------------------------------------------------------------------
 
@@ -25,88 +25,78 @@ def ratio(made: int | None, attempted: int | None) -> float | None:
     return round((made or 0) / attempted, 3)
 
 
-def render_team(team: Team) -> dict:
+def _iso(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+TEAM_KEYS = ["id", "abbreviation", "city", "conference", "division", "full_name", "name"]
+PLAYER_KEYS = ["id", "first_name", "last_name", "position", "height", "weight", "jersey_number"]
+GAME_KEYS = ["id", "season", "status", "period", "time"]
+GAME_SCORES = ["home_team_score", "visitor_team_score"]
+STAT_NUMBERS = ["pts", "reb", "ast", "stl", "blk", "turnover"]
+STAT_REBOUNDS = ["oreb", "dreb", "pf"]
+
+
+def render_team(team: Mapping) -> dict:
+    return {key: team[key] for key in TEAM_KEYS}
+
+
+def _player_fields(player: Mapping) -> dict:
+    return {**{key: player[key] for key in PLAYER_KEYS}, "demo": bool(player["demo"])}
+
+
+def render_player(row: Mapping) -> dict:
+    """A row of selectors.PLAYER_PAGE: the player and (LEFT JOIN) their team."""
+    team = row["team"]
     return {
-        "id": team.id,
-        "abbreviation": team.abbreviation,
-        "city": team.city,
-        "conference": team.conference,
-        "division": team.division,
-        "full_name": team.full_name,
-        "name": team.name,
+        **_player_fields(row[""]),
+        "team": render_team(team) if team["id"] is not None else None,
     }
 
 
-def _player_fields(player: Player) -> dict:
+def _game_fields(game: Mapping) -> dict:
     return {
-        "id": player.id,
-        "first_name": player.first_name,
-        "last_name": player.last_name,
-        "position": player.position,
-        "height": player.height,
-        "weight": player.weight,
-        "jersey_number": player.jersey_number,
-        "demo": player.demo,
+        **{key: game[key] for key in GAME_KEYS},
+        "date": _iso(game["date"]),
+        "postseason": bool(game["postseason"]),
+        **{key: game[key] for key in GAME_SCORES},
+        "demo": bool(game["demo"]),
     }
 
 
-def render_player(player: Player) -> dict:
-    team = player.team
-    return {**_player_fields(player), "team": render_team(team) if team else None}
-
-
-def _game_fields(game: Game) -> dict:
+def render_game(row: Mapping) -> dict:
+    """A row of selectors.GAME_PAGE."""
     return {
-        "id": game.id,
-        "date": game.date.isoformat(),
-        "season": game.season,
-        "status": game.status,
-        "period": game.period,
-        "time": game.time,
-        "postseason": game.postseason,
-        "home_team_score": game.home_team_score,
-        "visitor_team_score": game.visitor_team_score,
-        "demo": game.demo,
+        **_game_fields(row[""]),
+        "home_team": render_team(row["home_team"]),
+        "visitor_team": render_team(row["visitor_team"]),
     }
 
 
-def render_game(game: Game) -> dict:
-    return {
-        **_game_fields(game),
-        "home_team": render_team(game.home_team),
-        "visitor_team": render_team(game.visitor_team),
-    }
-
-
-def render_stat(stat: Stat) -> dict:
+def render_stat(row: Mapping) -> dict:
+    """A row of selectors.STAT_PAGE."""
+    stat, player, game = row[""], row["player"], row["game"]
     # As in balldontlie, the embedded player and game carry team ids rather than whole teams.
     return {
-        "id": stat.id,
-        "min": format_minutes(stat.seconds),
-        "pts": stat.pts,
-        "reb": stat.reb,
-        "ast": stat.ast,
-        "stl": stat.stl,
-        "blk": stat.blk,
-        "turnover": stat.turnover,
-        "fgm": stat.fgm,
-        "fga": stat.fga,
-        "fg_pct": ratio(stat.fgm, stat.fga),
-        "fg3m": stat.fg3m,
-        "fg3a": stat.fg3a,
-        "fg3_pct": ratio(stat.fg3m, stat.fg3a),
-        "ftm": stat.ftm,
-        "fta": stat.fta,
-        "ft_pct": ratio(stat.ftm, stat.fta),
-        "oreb": stat.oreb,
-        "dreb": stat.dreb,
-        "pf": stat.pf,
-        "player": {**_player_fields(stat.player), "team_id": stat.player.team_id},
-        "team": render_team(stat.team),
+        "id": stat["id"],
+        "min": format_minutes(stat["seconds"]),
+        **{key: stat[key] for key in STAT_NUMBERS},
+        "fgm": stat["fgm"],
+        "fga": stat["fga"],
+        "fg_pct": ratio(stat["fgm"], stat["fga"]),
+        "fg3m": stat["fg3m"],
+        "fg3a": stat["fg3a"],
+        "fg3_pct": ratio(stat["fg3m"], stat["fg3a"]),
+        "ftm": stat["ftm"],
+        "fta": stat["fta"],
+        "ft_pct": ratio(stat["ftm"], stat["fta"]),
+        **{key: stat[key] for key in STAT_REBOUNDS},
+        "player": {**_player_fields(player), "team_id": player["team_id"]},
+        "team": render_team(row["team"]),
         "game": {
-            **_game_fields(stat.game),
-            "home_team_id": stat.game.home_team_id,
-            "visitor_team_id": stat.game.visitor_team_id,
+            **_game_fields(game),
+            "home_team_id": game["home_team_id"],
+            "visitor_team_id": game["visitor_team_id"],
         },
     }
 

@@ -70,7 +70,7 @@ class PlayersView(APIView):
         query = request.query_params
         qs = selectors.players(params.text(query, "query"))
         page = selectors.keyset_page(
-            qs, params.cursor(query), params.per_page(query), selectors.PLAYER_RELATED
+            qs, params.cursor(query), params.per_page(query), selectors.PLAYER_PAGE
         )
         return _page_response(page, render_player)
 
@@ -115,7 +115,7 @@ class GamesView(APIView):
             end_date=end,
         )
         page = selectors.keyset_page(
-            qs, params.cursor(query), params.per_page(query), selectors.GAME_RELATED
+            qs, params.cursor(query), params.per_page(query), selectors.GAME_PAGE
         )
         return _page_response(page, render_game)
 
@@ -148,7 +148,7 @@ class StatsView(APIView):
             end_date=end,
         )
         page = selectors.keyset_page(
-            qs, params.cursor(query), params.per_page(query), selectors.STAT_RELATED
+            qs, params.cursor(query), params.per_page(query), selectors.STAT_PAGE
         )
         return _page_response(page, render_stat)
 
