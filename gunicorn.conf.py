@@ -11,3 +11,5 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The longest request line gunicorn allows: a query with 100 ids per array parameter fits.
+limit_request_line = 8190

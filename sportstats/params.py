@@ -78,10 +78,8 @@ def date(query: QueryDict, name: str) -> datetime.date | None:
 
 
 def date_range(query: QueryDict) -> tuple[datetime.date | None, datetime.date | None]:
-    start, end = date(query, "start_date"), date(query, "end_date")
-    if start and end and start > end:
-        raise _fail("end_date", "Must not be before start_date.")
-    return start, end
+    # A start after the end is a valid, empty range: it selects nothing.
+    return date(query, "start_date"), date(query, "end_date")
 
 
 def per_page(query: QueryDict) -> int:
@@ -90,7 +88,7 @@ def per_page(query: QueryDict) -> int:
         raw = _single(query, name)
         if raw is not None:
             # Large values are clamped, not refused: "as many as you can" is a fair request.
-            return min(_to_int(name, raw, 1, None), MAX_PER_PAGE)
+            return min(_to_int(name, raw, 1, MAX_ID), MAX_PER_PAGE)
     return DEFAULT_PER_PAGE
 
 

@@ -23,23 +23,57 @@ from sportstats.serializers import (
 Q = OpenApiParameter.QUERY
 
 
-def _ids(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, int, Q, many=True, explode=True, description=description)
+def _int(low: int, high: int | None = None) -> dict:
+    schema = {"type": "integer", "minimum": low}
+    if high is not None:
+        schema["maximum"] = high
+    return schema
+
+
+def _ids(
+    name: str,
+    description: str,
+    low: int = 1,
+    high: int = params.MAX_ID,
+    required: bool = False,
+) -> OpenApiParameter:
+    # The schema states what params.py enforces, so generated clients (and fuzzers) send
+    # only what the server accepts.
+    schema = {"type": "array", "items": _int(low, high), "maxItems": params.MAX_LIST_ITEMS}
+    if required:
+        schema["minItems"] = 1
+    return OpenApiParameter(
+        name, schema, Q, explode=True, required=required, description=description
+    )
+
+
+DATE = {"type": "string", "format": "date"}
 
 
 SEASON_TEXT = "Seasons are named by the year they began: 2018 is the 2018-2019 season."
 PAGE_PARAMETERS = [
-    OpenApiParameter("limit", int, Q, description="The max number of results to return (<= 100)."),
-    OpenApiParameter("per_page", int, Q, description="Same as limit (balldontlie's name)."),
-    OpenApiParameter("cursor", int, Q, description="meta.next_cursor of the previous page."),
+    OpenApiParameter(
+        "limit",
+        _int(1, params.MAX_ID),
+        Q,
+        description="The max number of results to return (<= 100).",
+    ),
+    OpenApiParameter(
+        "per_page", _int(1, params.MAX_ID), Q, description="Same as limit (balldontlie's name)."
+    ),
+    OpenApiParameter(
+        "cursor", _int(0, params.MAX_ID), Q, description="meta.next_cursor of the previous page."
+    ),
 ]
 DATE_PARAMETERS = [
     OpenApiParameter(
-        "start_date", str, Q, description="'YYYY-MM-DD': games on or after this date."
+        "start_date", DATE, Q, description="'YYYY-MM-DD': games on or after this date."
     ),
-    OpenApiParameter("end_date", str, Q, description="'YYYY-MM-DD': games on or before this date."),
+    OpenApiParameter(
+        "end_date", DATE, Q, description="'YYYY-MM-DD': games on or before this date."
+    ),
 ]
-SEASONS = _ids("seasons", f"Filter by seasons. {SEASON_TEXT}")
+SEASONS = _ids("seasons", f"Filter by seasons. {SEASON_TEXT}", params.MIN_SEASON, params.MAX_SEASON)
 PLAYER_IDS = _ids("player_ids", "Filter by player ids; find them with getPlayers.")
 ERRORS = {400: ErrorSerializer}
 
@@ -61,7 +95,16 @@ class PlayersView(APIView):
         summary="Retrieves all players from all seasons whose names match the query string.",
         description="query=davis returns players with 'davis' in their first, last or full name.",
         parameters=[
-            OpenApiParameter("query", str, Q, description="Part of a player's name."),
+            OpenApiParameter(
+                "query",
+                {
+                    "type": "string",
+                    "maxLength": params.MAX_QUERY_LENGTH,
+                    "pattern": r"^[^\x00-\x1f\x7f]*$",
+                },
+                Q,
+                description="Part of a player's name.",
+            ),
             *PAGE_PARAMETERS,
         ],
         responses={200: PlayerListSerializer, **ERRORS},
@@ -164,9 +207,12 @@ class SeasonAveragesView(APIView):
         "shooting percentages are season made/attempted. Show them as a markdown table.",
         parameters=[
             OpenApiParameter(
-                "season", int, Q, description=f"Defaults to the current season. {SEASON_TEXT}"
+                "season",
+                _int(params.MIN_SEASON, params.MAX_SEASON),
+                Q,
+                description=f"Defaults to the current season. {SEASON_TEXT}",
             ),
-            _ids("player_ids", "Required. Player ids; find them with getPlayers."),
+            _ids("player_ids", "Player ids; find them with getPlayers.", required=True),
         ],
         responses={200: SeasonAverageListSerializer, **ERRORS},
     )

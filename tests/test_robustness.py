@@ -85,3 +85,24 @@ def test_odd_credentials_get_401(host, authorization):
     response = HostClient(host, HTTP_AUTHORIZATION=authorization).get("/todos/alice")
     assert response.status_code == 401
     assert response.json()["error"] in {"authentication_failed", "not_authenticated"}
+
+
+SPORTS_QUERIES = [
+    f"/{path}?{param}={value}"
+    for path, names in {
+        "players": ["query", "per_page", "cursor"],
+        "games": ["seasons", "team_ids", "start_date", "end_date", "limit"],
+        "stats": ["player_ids", "game_ids", "seasons[]", "start_date", "cursor"],
+        "season_averages": ["season", "player_ids"],
+    }.items()
+    for param in names
+    for value in ["%00", "9" * 5000, "-" + "9" * 40, "1%00"]
+    # Digits are a fine name search; only NUL is bad there.
+    if param != "query" or "%00" in value
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", SPORTS_QUERIES)
+def test_sports_queries_with_nul_and_huge_numbers_get_400(path):
+    assert_client_error(HostClient("sports.localhost").get(path))
