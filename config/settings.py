@@ -124,6 +124,13 @@ DATABASES = {
         DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 600), conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Bind parameters on the server, so psycopg can prepare the hot queries after a few
+    # runs and Postgres stops planning them on every request (bench/RESULTS.md).
+    # DJANGO_PG_SERVER_SIDE_BINDING=0 turns it off, e.g. behind PgBouncer in transaction mode.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+        "DJANGO_PG_SERVER_SIDE_BINDING", True
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     # A kept connection saves re-running the PRAGMAs above on every request.
