@@ -96,28 +96,18 @@ def wrk(url: str, host: str, seconds: int, connections: int, lua: str | None) ->
     return parse_wrk(output)
 
 
-def endpoints(has_sports: bool) -> list[tuple[str, str, str, str | None]]:
-    rows = [
-        ("raw JsonResponse", "localhost", "/bench/raw", None),
-        ("todo GET", "localhost", "/todos/bench", None),
-        ("todo POST", "localhost", "/todos/benchpost", POST_LUA),
-        ("todo DELETE", "localhost", "/todos/del0", DELETE_LUA),
-        ("manifest", "localhost", "/.well-known/ai-plugin.json", None),
-    ]
-    if has_sports:
-        rows += [
-            ("sports teams", "sports.localhost", "/teams", None),
-            ("sports players?query", "sports.localhost", "/players?query=an", None),
-            ("sports games", "sports.localhost", "/games?seasons=2023&per_page=25", None),
-            ("sports stats", "sports.localhost", "/stats?player_ids=1&per_page=25", None),
-            (
-                "sports averages",
-                "sports.localhost",
-                "/season_averages?player_ids=1&player_ids=2",
-                None,
-            ),
-        ]
-    return rows
+ENDPOINTS: list[tuple[str, str, str, str | None]] = [
+    ("raw JsonResponse", "localhost", "/bench/raw", None),
+    ("todo GET", "localhost", "/todos/bench", None),
+    ("todo POST", "localhost", "/todos/benchpost", POST_LUA),
+    ("todo DELETE", "localhost", "/todos/del0", DELETE_LUA),
+    ("manifest", "localhost", "/.well-known/ai-plugin.json", None),
+    ("sports teams", "sports.localhost", "/teams", None),
+    ("sports players?query", "sports.localhost", "/players?query=an", None),
+    ("sports games", "sports.localhost", "/games?seasons=2025&per_page=25", None),
+    ("sports stats", "sports.localhost", "/stats?player_ids=1&per_page=25", None),
+    ("sports averages", "sports.localhost", "/season_averages?player_ids=1&player_ids=2", None),
+]
 
 
 def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]]:
@@ -133,20 +123,6 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
     }
     manage(env, "migrate", "--noinput", "-v0")
     seed(env)
-    has_sports = (
-        "sports"
-        in subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import sportstats.urls as u; print(len(u.urlpatterns) and 'sports')",
-            ],
-            cwd=PROJECT,
-            env=env,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
     port = 8765
     log = open(PROJECT / "bench" / "out" / f"gunicorn-{label}.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
@@ -175,7 +151,7 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
                 break
             except OSError:
                 time.sleep(0.2)
-        for name, host, path, lua in endpoints(has_sports):
+        for name, host, path, lua in ENDPOINTS:
             url = f"http://127.0.0.1:{port}{path}"
             wrk(url, host, 1, args.connections, lua)  # warm-up: connections, caches
             results.append((name, wrk(url, host, args.seconds, args.connections, lua)))
@@ -221,6 +197,8 @@ def main() -> None:
         print(f"\ntodo GET / raw baseline = {get / raw:.0%} (goal >= 90%)")
         print(f"todo POST / todo GET = {post / get:.0%} (goal >= 60%)")
         if label == "postgres":
+            # PGOPTIONS="-c synchronous_commit=off" shows what the commit's WAL flush costs.
+            print(f"Postgres synchronous_commit: {os.environ.get('PGOPTIONS') or 'on (default)'}")
             with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
 

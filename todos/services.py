@@ -34,7 +34,9 @@ def list_todos(plugin: Plugin, owner: str) -> list[str]:
 
 def add_todo(plugin: Plugin, owner: str, text: str) -> int:
     """Appends text to the owner's list and returns its index."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No transaction: the INSERT commits by itself, and the position is a read that is as
+    # true as any position once the response leaves; this saves the BEGIN/COMMIT round trips.
+    with connection.cursor() as cursor:
         cursor.execute(INSERT_SQL, [plugin.pk, owner, text, timezone.now()])
         (new_id,) = cursor.fetchone()
         cursor.execute(POSITION_SQL, [plugin.pk, owner, new_id])
