@@ -175,7 +175,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     for label in args.db:
         if label == "sqlite":
-            db_file = out / "bench.sqlite3"
+            db_file = out / "http-bench.sqlite3"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db_file}{suffix}").unlink(missing_ok=True)
             url = f"sqlite:///{db_file}"
