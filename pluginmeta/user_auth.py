@@ -1,23 +1,12 @@
 """DRF authentication for user_http plugins: a user's own key for this plugin as a bearer token."""
 
-from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication
-
-from pluginmeta.keys import InvalidCredential, bearer_token, check_user_key
+from pluginmeta.keys import check_user_key
+from pluginmeta.keys_auth import BearerKeyAuthentication
 
 
-class UserKeyAuthentication(BaseAuthentication):
+class UserKeyAuthentication(BearerKeyAuthentication):
     """Accepts "Authorization: Bearer <user key>" for a key issued on this request's plugin."""
 
-    def authenticate(self, request):
-        authorization = request.META.get("HTTP_AUTHORIZATION")
-        if authorization is None:
-            return None  # DRF then answers 401 not_authenticated with WWW-Authenticate.
-        try:
-            key = check_user_key(request.plugin, bearer_token(authorization))
-        except InvalidCredential as exc:
-            raise exceptions.AuthenticationFailed(str(exc)) from None
+    def check(self, plugin, token: str):
+        key = check_user_key(plugin, token)
         return key.user, key
-
-    def authenticate_header(self, request) -> str:
-        return 'Bearer realm="api"'
