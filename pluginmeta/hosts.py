@@ -61,5 +61,11 @@ def plugin_for_hostname(hostname: str) -> Plugin | None:
     return get_host_map().get(hostname.lower().rstrip("."))
 
 
+def find_plugin(hostname: str) -> Plugin | None:
+    """The plugin a hostname routes to, read from the database (commands, not requests)."""
+    host = PluginHost.objects.select_related("plugin").filter(hostname=hostname.lower()).first()
+    return host.plugin if host else None
+
+
 def urlconf_for_kind(kind: str) -> str:
     return settings.PLUGIN_SERVER["KINDS"][kind]

@@ -6,8 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
+from pluginmeta.hosts import find_plugin
 from pluginmeta.key_models import ServiceKey, UserKey
-from pluginmeta.models import Plugin, PluginHost
+from pluginmeta.models import Plugin
 
 # RFC 6750 b64token, capped: anything else (non-ASCII, spaces, NUL, huge values) is refused
 # before it reaches the database.
@@ -79,10 +80,10 @@ def check_user_key(plugin: Plugin, token: str) -> UserKey:
 
 def plugin_for_host(hostname: str) -> Plugin:
     """The plugin served on hostname; raises KeySetupError if none is."""
-    host = PluginHost.objects.select_related("plugin").filter(hostname=hostname.lower()).first()
-    if host is None:
+    plugin = find_plugin(hostname)
+    if plugin is None:
         raise KeySetupError(f"No plugin is served on {hostname!r}.")
-    return host.plugin
+    return plugin
 
 
 def _require_auth_type(plugin: Plugin, auth_type: str) -> None:

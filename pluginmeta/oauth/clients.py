@@ -8,7 +8,8 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AbstractApplication, get_application_model
 
-from pluginmeta.models import Plugin, PluginHost, PluginOAuthClient
+from pluginmeta.hosts import find_plugin
+from pluginmeta.models import Plugin, PluginOAuthClient
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -37,15 +38,14 @@ def plugin_scopes(application) -> list[str]:
 
 def oauth_plugin_for_host(hostname: str) -> Plugin:
     """The oauth plugin served on hostname; ValidationError if there is none."""
-    host = PluginHost.objects.select_related("plugin").filter(hostname=hostname.lower()).first()
-    if host is None:
+    plugin = find_plugin(hostname)
+    if plugin is None:
         raise ValidationError(f"No plugin is served on {hostname!r}.")
-    if host.plugin.auth_type != Plugin.AuthType.OAUTH:
+    if plugin.auth_type != Plugin.AuthType.OAUTH:
         raise ValidationError(
-            f"{hostname} serves {host.plugin.slug!r}, whose auth type is "
-            f"{host.plugin.auth_type}, not oauth."
+            f"{hostname} serves {plugin.slug!r}, whose auth type is {plugin.auth_type}, not oauth."
         )
-    return host.plugin
+    return plugin
 
 
 def check_redirect_uri(uri: str) -> str:
