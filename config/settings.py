@@ -260,6 +260,9 @@ PLUGIN_SERVER = {
     "HOST_CACHE_SECONDS": env_int("PLUGIN_HOST_CACHE_SECONDS", 300),
     # Serves GET /bench/raw, a bare JsonResponse, as the benchmark's baseline (bench/).
     "BENCH_BASELINE": env_bool("PLUGIN_BENCH_BASELINE", False),
+    # Plainly valid getTodos/addTodo calls on no-auth hosts skip DRF's dispatch
+    # (pluginmeta/fastpath.py); off sends every call through DRF.
+    "FAST_PATH": env_bool("PLUGIN_FAST_PATH", True),
 }
 
 # --- OAuth authorization server (django-oauth-toolkit), for oauth plugin hosts ------------------

@@ -62,10 +62,14 @@ class PluginPermission(BasePermission):
         return request.auth is not None
 
 
+# Auth types where the path names the owner: nobody, or one shared service, signs in.
+PATH_NAMES_OWNER = frozenset({AuthType.NONE.value, AuthType.SERVICE_HTTP.value})
+
+
 def resolve_owner(request, claimed_owner: str) -> str:
     """The owner whose data this request may touch; refuses a path name that is not the caller's."""
     plugin = plugin_of(request)
-    if plugin.auth_type in {AuthType.NONE, AuthType.SERVICE_HTTP}:
+    if plugin.auth_type in PATH_NAMES_OWNER:
         return claimed_owner
     username = request.user.get_username() if request.user else ""
     if not username or username != claimed_owner:

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from pluginmeta.models import Plugin, PluginHost
+from pluginmeta.throttling import leases
 
 NOAUTH_HOST = "localhost"
 SERVICE_HOST = "todo-service.localhost"
@@ -51,10 +52,13 @@ def make_plugin(slug: str, hostname: str, auth_type: str = "none", **fields) -> 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # The host map lives in the cache; each test starts from the database it sees.
+    # The host map and the throttle counts live in the cache (and this process's leases of
+    # them); each test starts from the database it sees.
     cache.clear()
+    leases.clear()
     yield
     cache.clear()
+    leases.clear()
 
 
 @pytest.fixture

@@ -121,14 +121,14 @@ def test_throttled_requests_get_429_with_retry_after(settings):
     assert HostClient("sports.localhost").get("/.well-known/ai-plugin.json").status_code == 200
 
 
-@pytest.mark.django_db
-def test_two_gunicorn_workers_share_one_limit_through_redis(tmp_path):
+def throttled_gunicorn_gets(tmp_path, rate: str, count: int) -> list[tuple[int, str]]:
+    """(status, Retry-After) of count concurrent GETs to 2 gunicorn workers sharing Redis."""
     with scratch_database(tmp_path) as database_url:
         env = server_env(
             database_url,
             REDIS_URL="redis://127.0.0.1:6379/0",
             DJANGO_CACHE_PREFIX=f"test-{uuid.uuid4().hex}",
-            API_THROTTLE_RATE="10/min",
+            API_THROTTLE_RATE=rate,
         )
         migrate(env)
         with running_server(env, workers=2) as base:
@@ -140,11 +140,25 @@ def test_two_gunicorn_workers_share_one_limit_through_redis(tmp_path):
                 return response.status_code, response.headers.get("Retry-After", "")
 
             with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
-                results = list(pool.map(call, range(40)))
+                return list(pool.map(call, range(count)))
+
+
+@pytest.mark.django_db
+def test_two_gunicorn_workers_share_one_limit_through_redis(tmp_path):
+    results = throttled_gunicorn_gets(tmp_path, "10/min", 40)
     statuses = [status for status, _ in results]
     assert statuses.count(200) == 10
     assert statuses.count(429) == 30
     assert all(retry for status, retry in results if status == 429)
+
+
+@pytest.mark.django_db
+def test_two_gunicorn_workers_leasing_slots_stay_within_the_limit(tmp_path):
+    # 128/min leases 2 slots at a time (pluginmeta.throttling.Leases): never more than the
+    # limit, and at most one unused slot per worker lost.
+    statuses = [status for status, _ in throttled_gunicorn_gets(tmp_path, "128/min", 200)]
+    assert 128 - 2 <= statuses.count(200) <= 128
+    assert statuses.count(200) + statuses.count(429) == 200
 
 
 def test_settings_default_cache_is_local_memory_without_redis():

@@ -11,6 +11,12 @@ def todos_of(client, owner: str = "alice") -> list[str]:
     return response.json()["todos"]
 
 
+@pytest.fixture(autouse=True, params=["fast-path", "drf-only"])
+def _either_path(request, settings):
+    # Plainly valid calls take pluginmeta.fastpath unless it is off: hold both to the contract.
+    settings.PLUGIN_SERVER = {**settings.PLUGIN_SERVER, "FAST_PATH": request.param == "fast-path"}
+
+
 @pytest.fixture
 def three(noauth):
     for text in ["milk", "eggs", "bread"]:

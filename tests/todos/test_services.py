@@ -1,0 +1,42 @@
+"""todos.services against the real database: the JSON the database writes for a list."""
+
+import json
+
+import pytest
+
+from todos import services
+
+TRICKY = [
+    'quote " and backslash \\ and slash /',
+    "tab\tnewline\nreturn\rbackspace\bformfeed\f",
+    "\x01\x1f\x7f control and delete",
+    "é ü ß 中文 \U0001f600",
+    "line separator \u2028 paragraph separator \u2029",
+    "<script>alert(1)</script> & '",
+    " leading and trailing ",
+]
+
+
+@pytest.mark.django_db
+def test_the_database_writes_the_list_as_json_dumps_would(noauth_plugin):
+    for text in TRICKY:
+        services.add_todo(noauth_plugin, "alice", text)
+    array = services.list_todos_json(noauth_plugin, "alice")
+    assert array == json.dumps(TRICKY, ensure_ascii=False, separators=(",", ":"))
+    assert json.loads(array) == services.list_todos(noauth_plugin, "alice") == TRICKY
+
+
+@pytest.mark.django_db
+def test_an_empty_list_is_an_empty_array(noauth_plugin):
+    assert services.list_todos_json(noauth_plugin, "nobody") == "[]"
+
+
+@pytest.mark.django_db
+def test_the_json_list_keeps_insertion_order_after_deletes(noauth_plugin):
+    for n in range(30):
+        services.add_todo(noauth_plugin, "bob", f"item {n}")
+    for index in (0, 10, 20):
+        services.delete_todo(noauth_plugin, "bob", index)
+    expected = services.list_todos(noauth_plugin, "bob")
+    assert len(expected) == 27
+    assert json.loads(services.list_todos_json(noauth_plugin, "bob")) == expected
