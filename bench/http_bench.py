@@ -106,6 +106,7 @@ def wrk(url: str, host: str, seconds: int, connections: int, lua: str | None) ->
 
 ENDPOINTS: list[tuple[str, str, str, str | None]] = [
     ("raw JsonResponse", "localhost", "/bench/raw", None),
+    ("raw + SELECT 1", "localhost", "/bench/raw-query", None),
     ("todo GET", "localhost", "/todos/bench", None),
     ("todo POST", "localhost", "/todos/post0", POST_LUA),
     ("todo DELETE", "localhost", "/todos/del0", DELETE_LUA),
@@ -212,6 +213,12 @@ def main() -> None:
         if {"raw JsonResponse", "todo GET"} <= rps.keys():
             ratio = rps["todo GET"] / rps["raw JsonResponse"]
             print(f"todo GET / raw baseline = {ratio:.0%} (goal >= 90%)")
+        if {"raw + SELECT 1", "todo GET"} <= rps.keys():
+            ratio = rps["todo GET"] / rps["raw + SELECT 1"]
+            print(f"todo GET / (raw + SELECT 1) = {ratio:.0%} (our overhead past one round trip)")
+        if {"raw + SELECT 1", "raw JsonResponse"} <= rps.keys():
+            ratio = rps["raw + SELECT 1"] / rps["raw JsonResponse"]
+            print(f"(raw + SELECT 1) / raw = {ratio:.0%} (what one database round trip leaves)")
         if {"todo GET", "todo POST"} <= rps.keys():
             print(f"todo POST / todo GET = {rps['todo POST'] / rps['todo GET']:.0%} (goal >= 60%)")
         if label == "postgres":

@@ -61,12 +61,13 @@ _native_sql: dict[tuple[str, str], str] = {}
 
 
 def fetch_all(sql: str, params: Sequence[Any], using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
-    """Runs one read with Django's connection but the driver's own cursor, for hot reads.
+    """Runs one statement with Django's connection but the driver's own cursor; its rows.
 
-    Django's cursor wrapper (thread check, wrappers, placeholder rewriting per call) costs
-    about half of a small indexed read on SQLite. What it does that matters here is kept:
-    the connection, its health check and transaction, and Django's database exceptions.
-    Queries run this way are not in connection.queries nor seen by execute_wrapper hooks.
+    For the hot paths: Django's cursor wrapper (thread check, wrappers, placeholder
+    rewriting per call) costs about half of a small indexed read on SQLite. What of it
+    matters here is kept: the connection, its health check and transaction, and Django's
+    database exceptions. Statements run this way are not in connection.queries nor seen by
+    execute_wrapper hooks.
     sql uses %s placeholders, as with a Django cursor.
     """
     connection = connections[using]

@@ -19,4 +19,7 @@ plugin_urlpatterns = [
 
 if settings.PLUGIN_SERVER["BENCH_BASELINE"]:
     # First, so the baseline pays the least URL matching of any route.
-    plugin_urlpatterns.insert(0, path("bench/raw", views.bench_raw))
+    plugin_urlpatterns[:0] = [
+        path("bench/raw", views.bench_raw),
+        path("bench/raw-query", views.bench_raw_query),
+    ]

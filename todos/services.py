@@ -22,6 +22,13 @@ INSERT_SQL = (
     f"INSERT INTO {_TABLE} (plugin_id, owner, text, created_at) "  # noqa: S608
     "VALUES (%s, %s, %s, %s) RETURNING id"
 )
+# Postgres adds in one round trip: the count reads the snapshot taken before the insert, so
+# it counts the rows ahead of the new one.
+ADD_SQL_POSTGRES = (
+    f"WITH new AS ({INSERT_SQL}) "  # noqa: S608
+    f"SELECT COUNT(*) FROM {_TABLE} t, new "
+    "WHERE t.plugin_id = %s AND t.owner = %s AND t.id < new.id"
+)
 # The list as one JSON array text, built by the database: no row objects, no encoding in
 # Python. Both databases escape as Python's json module does (tests hold them to it).
 LIST_JSON_SQL = {
@@ -58,12 +65,14 @@ def add_todo(plugin: Plugin, owner: str, text: str) -> int:
     """Appends text to the owner's list and returns its index."""
     # No transaction: the INSERT commits by itself, and the position is a read that is as
     # true as any position once the response leaves; this saves the BEGIN/COMMIT round trips.
-    with connection.cursor() as cursor:
-        with serialized_writes():
-            cursor.execute(INSERT_SQL, [plugin.pk, owner, text, timezone.now()])
-            (new_id,) = cursor.fetchone()
-        cursor.execute(POSITION_SQL, [plugin.pk, owner, new_id])
-        return cursor.fetchone()[0]
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        ((index,),) = fetch_all(ADD_SQL_POSTGRES, (plugin.pk, owner, text, now, plugin.pk, owner))
+        return index
+    with serialized_writes():
+        ((new_id,),) = fetch_all(INSERT_SQL, (plugin.pk, owner, text, now))
+    ((index,),) = fetch_all(POSITION_SQL, (plugin.pk, owner, new_id))
+    return index
 
 
 def delete_todo(plugin: Plugin, owner: str, index: int) -> str:

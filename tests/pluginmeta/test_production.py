@@ -181,3 +181,19 @@ def test_throttle_identifies_the_client_without_trusting_spoofed_headers(
     meta, num_proxies, expected
 ):
     assert client_address(meta, num_proxies) == expected
+
+
+@pytest.mark.django_db
+def test_benchmark_baselines_are_served_only_when_asked_for(tmp_path):
+    with scratch_database(tmp_path) as database_url:
+        plain = server_env(database_url)
+        migrate(plain)
+        with running_server(plain) as base:
+            off = requests.get(f"{base}/bench/raw", headers={"Host": "localhost"}, timeout=10)
+        with running_server(server_env(database_url, PLUGIN_BENCH_BASELINE="1")) as base:
+            on = [
+                requests.get(f"{base}{path}", headers={"Host": "localhost"}, timeout=10)
+                for path in ("/bench/raw", "/bench/raw-query")
+            ]
+    assert off.status_code == 404
+    assert [(r.status_code, r.json()) for r in on] == [(200, {"todos": ["baseline"]})] * 2
