@@ -33,13 +33,9 @@ def owner_of(request, username: str) -> str:
     return resolve_owner(request, validate_owner_name(username))
 
 
-def read_todos(request, username: str) -> dict:
-    return {"todos": services.list_todos(request.plugin, owner_of(request, username))}
-
-
-def append_todo(request, username: str, text: str) -> dict:
-    index = services.add_todo(request.plugin, owner_of(request, username), text)
-    return {"todo": text, "todo_idx": index}
+def appended(request, owner: str, text: str) -> dict:
+    """Appends text to owner's list; addTodo's response body."""
+    return {"todo": text, "todo_idx": services.add_todo(request.plugin, owner, text)}
 
 
 class TodoViewSet(viewsets.ViewSet):
@@ -53,7 +49,8 @@ class TodoViewSet(viewsets.ViewSet):
         responses={200: GetTodosResponseSerializer, **ERRORS},
     )
     def get_todos(self, request, username: str) -> Response:
-        return Response(read_todos(request, username))
+        owner = owner_of(request, username)
+        return Response({"todos": services.list_todos(request.plugin, owner)})
 
     @extend_schema(
         operation_id="addTodo",
@@ -64,10 +61,10 @@ class TodoViewSet(viewsets.ViewSet):
         responses={201: TodoChangedSerializer, **ERRORS},
     )
     def add_todo(self, request, username: str) -> Response:
-        owner_of(request, username)  # a bad name is reported before a bad body
+        owner = owner_of(request, username)
         body = AddTodoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        added = append_todo(request, username, body.validated_data["todo"])
+        added = appended(request, owner, body.validated_data["todo"])
         return Response(added, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -94,14 +91,14 @@ class TodoViewSet(viewsets.ViewSet):
 
 
 def get_todos_fast(request, username: str) -> tuple[int, JSONText]:
-    # The same body as read_todos, with the array written by the database.
+    # TodoViewSet.get_todos' body, with the array written by the database.
     array = services.list_todos_json(request.plugin, owner_of(request, username))
     return status.HTTP_200_OK, JSONText(f'{{"todos":{array}}}')
 
 
 def add_todo_fast(request, username: str) -> tuple[int, dict]:
-    owner_of(request, username)
+    owner = owner_of(request, username)
     text = json_object_body(request).get("todo")
     if not is_plain_todo_text(text):
         raise TakeFullPath
-    return status.HTTP_201_CREATED, append_todo(request, username, text)
+    return status.HTTP_201_CREATED, appended(request, owner, text)
