@@ -41,11 +41,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--max-seconds", type=float, default=20.0, help="cap per endpoint")
     parser.add_argument("--timeout", type=int, default=1200, help="cap per database (s)")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument(
-        "--server-side-binding",
-        action="store_true",
-        help="Postgres: psycopg server-side binding, so repeated queries get prepared",
-    )
     parser.add_argument("--child", choices=["postgres", "sqlite"], help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -148,11 +143,6 @@ def run_child(args: argparse.Namespace) -> dict:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.conf import settings
-
-    if args.server_side_binding and args.child == "postgres":
-        # An experiment, not the project's setting: connections are made after this.
-        settings.DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.management import call_command
@@ -160,7 +150,7 @@ def run_child(args: argparse.Namespace) -> dict:
 
     from sportstats.models import Game, Stat
 
-    result: dict = {"db": args.child + (" (server-side binding)" * args.server_side_binding)}
+    result: dict = {"db": args.child}
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     call_command("generate_sportstats", players=args.players, seasons=args.seasons, verbosity=0)

@@ -114,9 +114,7 @@ def service_key_prefix(plugin: Plugin) -> str:
 def set_verification_token(plugin: Plugin, token: str) -> None:
     """Stores the verification token ChatGPT gave for this plugin (shown in its manifest)."""
     _require_auth_type(plugin, Plugin.AuthType.SERVICE_HTTP)
-    plugin.verification_token = token.strip()
-    # save() validates the row and drops the cached host map, so the manifest shows it at once.
-    plugin.save()
+    plugin.set_verification_token(token)
 
 
 def single_user_http_plugin() -> Plugin:

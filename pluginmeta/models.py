@@ -84,6 +84,12 @@ class Plugin(models.Model):
         self.full_clean()
         super().save(*args, **kwargs)
 
+    def set_verification_token(self, token: str) -> None:
+        """Stores the token ChatGPT gave for this plugin; its manifest shows it at once."""
+        self.verification_token = token.strip()
+        # save() validates (only service_http and oauth take one) and drops the host map.
+        self.save()
+
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.kind and self.kind not in settings.PLUGIN_SERVER["KINDS"]:

@@ -40,8 +40,7 @@ class Command(BaseCommand):
                 client = register_client(plugin, redirect_uris, name=options["name"])
                 token = options["verification_token"]
                 if token is not None:
-                    plugin.verification_token = token
-                    plugin.save()
+                    plugin.set_verification_token(token)
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(f"client_id: {client.client_id}")
