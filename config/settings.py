@@ -128,12 +128,15 @@ DATABASES = {
         conn_health_checks=env_bool("DJANGO_CONN_HEALTH_CHECKS", False),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Bind parameters on the server, so psycopg can prepare the hot queries after a few
-    # runs and Postgres stops planning them on every request (bench/RESULTS.md).
-    # DJANGO_PG_SERVER_SIDE_BINDING=0 turns it off, e.g. behind PgBouncer in transaction mode.
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-        "DJANGO_PG_SERVER_SIDE_BINDING", True
+# Postgres: bind parameters on the server and let psycopg prepare a statement on its 5th run
+# (its own default; Django turns preparation off unless prepare_threshold is set), so
+# Postgres stops parsing and planning the hot queries on every request (bench/RESULTS.md).
+# DJANGO_PG_SERVER_SIDE_BINDING=0 turns both off, e.g. behind PgBouncer in transaction mode.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DJANGO_PG_SERVER_SIDE_BINDING", True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}

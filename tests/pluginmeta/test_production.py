@@ -197,3 +197,33 @@ def test_benchmark_baselines_are_served_only_when_asked_for(tmp_path):
             ]
     assert off.status_code == 404
     assert [(r.status_code, r.json()) for r in on] == [(200, {"todos": ["baseline"]})] * 2
+
+
+PREPARED_PROBE = """
+from django.db import connection
+from pluginmeta.db import fetch_all
+for _ in range(6):
+    fetch_all("SELECT count(*) FROM pg_class WHERE relname = %s", ("pg_type",))
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE NOT from_sql")
+    print("prepared", cursor.fetchone()[0])
+"""
+
+
+@pytest.mark.parametrize(("switch", "prepared"), [("1", True), ("0", False)])
+def test_postgres_prepares_repeated_statements_unless_turned_off(switch, prepared):
+    # Django turns psycopg's preparation off unless OPTIONS asks; the settings ask for it.
+    env = server_env(
+        "postgres://postgres@127.0.0.1:5432/postgres", DJANGO_PG_SERVER_SIDE_BINDING=switch
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", PREPARED_PROBE],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    count = int(re.search(r"prepared (\d+)", result.stdout).group(1))
+    assert (count > 0) is prepared
