@@ -2,6 +2,7 @@
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -308,6 +309,26 @@ OAUTH2_PROVIDER = {
     # Access and refresh tokens are stored as hashes only.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
 }
+
+# --- Sign-in brute-force protection (django-axes): the admin and the oauth sign-in pages ------
+
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username and address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Last, as django-axes requires: it turns a lockout into the response below.
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+# Failed sign-ins of one username from one client address before it is locked out...
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ...for this long after the last failure; a successful sign-in clears the count.
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+# The client address the API throttle uses too (DJANGO_NUM_PROXIES decides what to trust).
+AXES_CLIENT_IP_CALLABLE = "pluginmeta.login_limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "pluginmeta.login_limits.locked_out"
 
 # --- Logging: everything to stdout --------------------------------------------------------------
 
