@@ -59,6 +59,19 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+def manage_shell(env: dict[str, str], code: str) -> str:
+    """Runs code with `manage.py shell -c` in env; its standard output."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=PROJECT_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+
+
 def migrate(env: dict[str, str]) -> None:
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import PROJECT_DIR, migrate, running_server, scratch_database, server_env
+from tests.server import (
+    manage_shell,
+    migrate,
+    running_server,
+    scratch_database,
+    server_env,
+)
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 OAUTH_TOKEN = "fuzz-oauth-access-token-0123456789abcdef"
@@ -50,17 +56,9 @@ def fuzz_server(tmp_path_factory, django_db_blocker):
     with django_db_blocker.unblock(), scratch_database(tmp_path) as database_url:
         env = server_env(database_url, API_THROTTLE_RATE="off")
         migrate(env)
-        seeded = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", SEED],
-            cwd=PROJECT_DIR,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        seeded = manage_shell(env, SEED)
         service_key, user_key = [
-            line for line in seeded.stdout.splitlines() if "." in line and " " not in line
+            line for line in seeded.splitlines() if "." in line and " " not in line
         ][-2:]
         with running_server(env, workers=2, output=tmp_path / "server.log") as base:
             yield base, {"service": service_key, "user": user_key}

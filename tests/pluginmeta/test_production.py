@@ -12,7 +12,14 @@ from django.conf import settings
 
 from pluginmeta.throttling import client_address
 from tests.conftest import HostClient
-from tests.server import PROJECT_DIR, migrate, running_server, scratch_database, server_env
+from tests.server import (
+    PROJECT_DIR,
+    manage_shell,
+    migrate,
+    running_server,
+    scratch_database,
+    server_env,
+)
 
 UNREACHABLE_POSTGRES = "postgres://postgres@127.0.0.1:9/unreachable"
 
@@ -216,14 +223,5 @@ def test_postgres_prepares_repeated_statements_unless_turned_off(switch, prepare
     env = server_env(
         "postgres://postgres@127.0.0.1:5432/postgres", DJANGO_PG_SERVER_SIDE_BINDING=switch
     )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", PREPARED_PROBE],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    count = int(re.search(r"prepared (\d+)", result.stdout).group(1))
+    count = int(re.search(r"prepared (\d+)", manage_shell(env, PREPARED_PROBE)).group(1))
     assert (count > 0) is prepared
