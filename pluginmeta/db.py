@@ -9,7 +9,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
-_thread_locks: dict[str, threading.Lock] = {}
+# Re-entrant, so a write path that nests serialized_writes() cannot wait on itself.
+_thread_locks: dict[str, threading.RLock] = {}
 _lock_files: dict[tuple[int, str], int] = {}
 _registry_lock = threading.Lock()
 
@@ -30,7 +31,7 @@ def _lock_file(path: str) -> int:
     with _registry_lock:
         if key not in _lock_files:
             _lock_files[key] = os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
-        _thread_locks.setdefault(path, threading.Lock())
+        _thread_locks.setdefault(path, threading.RLock())
         return _lock_files[key]
 
 

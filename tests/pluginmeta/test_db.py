@@ -2,6 +2,7 @@
 
 import fcntl
 import os
+import threading
 
 import pytest
 from django.db import DatabaseError, connection
@@ -45,3 +46,16 @@ def test_fetch_all_reads_with_bound_parameters(noauth_plugin):
 def test_fetch_all_raises_django_database_errors():
     with pytest.raises(DatabaseError):
         fetch_all("SELECT nothing FROM no_such_table WHERE id = %s", (1,))
+
+
+def test_serialized_writes_can_nest():
+    done = threading.Event()
+
+    def nested() -> None:
+        with serialized_writes(), serialized_writes():
+            done.set()
+
+    worker = threading.Thread(target=nested, daemon=True)
+    worker.start()
+    worker.join(timeout=10)  # a non-reentrant lock would hang here, not pass
+    assert done.is_set()
