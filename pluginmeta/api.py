@@ -1,6 +1,5 @@
 """REST framework plumbing shared by every plugin API: body parsing and the error shape."""
 
-import json
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +10,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from pluginmeta.errors import is_database_outage
+from pluginmeta.errors import DATABASE_UNAVAILABLE, is_database_outage
+from pluginmeta.jsonbody import strict_loads
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -26,7 +26,7 @@ class ServiceUnavailable(exceptions.APIException):
     """The database cannot be reached."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The service is temporarily unavailable; try again shortly."
+    default_detail = DATABASE_UNAVAILABLE
     default_code = "service_unavailable"
 
 
@@ -38,10 +38,6 @@ class JSONOnlyNegotiation(DefaultContentNegotiation):
         return renderer, renderer.media_type
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 class LimitedJSONParser(JSONParser):
     """Strict JSON with a size cap; DRF reads the raw stream and would skip Django's own limit."""
 
@@ -51,8 +47,8 @@ class LimitedJSONParser(JSONParser):
         if limit is not None and len(raw) > limit:
             raise PayloadTooLarge(f"The request body is larger than {limit} bytes.")
         try:
-            return json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            return strict_loads(raw)
+        except ValueError as exc:
             raise exceptions.ParseError(f"The request body is not valid JSON: {exc}") from None
 
 

@@ -24,10 +24,12 @@ def error_500(request: HttpRequest) -> JsonResponse:
     return json_error(500, "server_error", "The server failed to handle this request.")
 
 
+# One message for a lost database, whether DRF or the middleware answers.
+DATABASE_UNAVAILABLE = "The database is unreachable; try again shortly."
+
+
 def database_unavailable() -> JsonResponse:
-    response = json_error(
-        503, "service_unavailable", "The database is unreachable; try again shortly."
-    )
+    response = json_error(503, "service_unavailable", DATABASE_UNAVAILABLE)
     response["Retry-After"] = "5"
     return response
 

@@ -11,7 +11,6 @@ request, and any input the handler does not accept as it is. There DRF and the s
 produce the error, so every error keeps coming from one place.
 """
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -25,6 +24,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
 
+from pluginmeta.jsonbody import strict_loads
 from pluginmeta.models import Plugin
 from pluginmeta.throttling import client_address, count_request
 
@@ -43,17 +43,13 @@ class TakeFullPath(Exception):
     """Raised by a short-path handler for input it leaves to DRF (which explains the error)."""
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(name)
-
-
 def json_object_body(request: HttpRequest) -> dict:
     """The body as a JSON object, or TakeFullPath for anything DRF's parser would refuse."""
     if request.content_type != "application/json":
         raise TakeFullPath
     try:
-        data = json.loads(request.body.decode("utf-8"), parse_constant=_reject_constant)
-    except (RequestDataTooBig, UnicodeDecodeError, ValueError, RecursionError):
+        data = strict_loads(request.body)
+    except (RequestDataTooBig, ValueError):
         raise TakeFullPath from None
     if not isinstance(data, dict):
         raise TakeFullPath

@@ -1,7 +1,8 @@
 """Reads a token request body sent as JSON (as ChatGPT does) or as a form, strictly."""
 
-import json
 from urllib.parse import parse_qsl
+
+from pluginmeta.jsonbody import strict_loads
 
 
 class TokenRequestError(ValueError):
@@ -12,14 +13,10 @@ JSON_TYPE = "application/json"
 FORM_TYPE = "application/x-www-form-urlencoded"
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def _from_json(body: bytes) -> list[tuple[str, str]]:
     try:
-        data = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = strict_loads(body)
+    except ValueError:
         raise TokenRequestError("The request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise TokenRequestError("The request body must be a JSON object.")

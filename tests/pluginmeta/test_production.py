@@ -6,6 +6,7 @@ import subprocess
 import sys
 import uuid
 
+import psycopg
 import pytest
 import requests
 from django.conf import settings
@@ -225,3 +226,33 @@ def test_postgres_prepares_repeated_statements_unless_turned_off(switch, prepare
     )
     count = int(re.search(r"prepared (\d+)", manage_shell(env, PREPARED_PROBE)).group(1))
     assert (count > 0) is prepared
+
+
+@pytest.mark.parametrize("fast_path", ["1", "0"], ids=["fast-path", "drf-only"])
+def test_losing_postgres_mid_run_is_a_503_json_on_both_paths(fast_path):
+    # The host map and the connection are warm; then the database goes away under them.
+    name = f"aips_outage_{uuid.uuid4().hex[:10]}"
+    server = "postgres://postgres@127.0.0.1:5432"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            env = server_env(f"{server}/{name}", PLUGIN_FAST_PATH=fast_path)
+            migrate(env)
+            with running_server(env) as base:
+                url, host = f"{base}/todos/alice", {"Host": "localhost"}
+                assert requests.get(url, headers=host, timeout=10).status_code == 200
+                admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    (name,),
+                )
+                for method, body in [("GET", None), ("POST", {"todo": "milk"}), ("GET", None)]:
+                    response = requests.request(method, url, headers=host, json=body, timeout=10)
+                    assert response.status_code == 503, method
+                    assert response.json() == {
+                        "error": "service_unavailable",
+                        "detail": "The database is unreachable; try again shortly.",
+                    }
+                    assert response.headers["Retry-After"] == "5"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
