@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.urls import reverse
 from django.utils.html import format_html
 
 # Imported first so its generic "API keys" registration can be taken back: that model is unused.
@@ -10,7 +10,6 @@ from rest_framework_api_key import admin as api_key_admin
 from rest_framework_api_key.models import APIKey
 
 from pluginmeta import keys
-from pluginmeta.admin import PluginAdmin
 from pluginmeta.key_models import UserKey
 from pluginmeta.models import Plugin
 
@@ -32,23 +31,6 @@ def announce_key(request, what: str, key: str) -> None:
     )
 
 
-class PluginKeyForm(forms.ModelForm):
-    """The plugin form plus a checkbox that issues a new service key on save."""
-
-    new_service_key = forms.BooleanField(
-        required=False,
-        label="Generate a new service key",
-        help_text="service_http only. Replaces the current key; the new one is shown once.",
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        auth_type = cleaned.get("auth_type")
-        if cleaned.get("new_service_key") and auth_type != Plugin.AuthType.SERVICE_HTTP:
-            self.add_error("new_service_key", "Only service_http plugins have a service key.")
-        return cleaned
-
-
 MAX_KEYS_PER_ACTION = 5
 
 
@@ -66,38 +48,55 @@ def rotate_service_keys(modeladmin, request, queryset) -> None:
             announce_key(request, f"The new service key of {plugin.slug}", key)
 
 
-admin.site.unregister(Plugin)
+class ServiceKeyFormMixin(forms.ModelForm):
+    """A checkbox on the plugin form that issues a new service key when the plugin is saved."""
+
+    new_service_key = forms.BooleanField(
+        required=False,
+        label="Generate a new service key",
+        help_text="Replaces the current key; the new one is shown once.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        # The auth type can be changed on the same form that ticks the box.
+        if cleaned.get("new_service_key") and cleaned.get("auth_type") != (
+            Plugin.AuthType.SERVICE_HTTP
+        ):
+            self.add_error("new_service_key", "Only service_http plugins have a service key.")
+        return cleaned
 
 
-@admin.register(Plugin)
-class PluginWithKeysAdmin(PluginAdmin):
-    """The plugin admin plus its service key: generate or rotate it, and see only its prefix."""
-
-    form = PluginKeyForm
-    actions = [rotate_service_keys]
-    # Django 6 makes https the default scheme of URL form fields; opt in now (and stop the warning).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = [*PluginAdmin.readonly_fields, "service_key_prefix"]
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = []
-        for title, options in super().get_fieldsets(request, obj):
-            fields = list(options["fields"])
-            if title == "Authentication":
-                fields += ["service_key_prefix", "new_service_key"]
-            fieldsets.append((title, {**options, "fields": fields}))
-        return fieldsets
+class ServiceKeyAdminMixin:
+    """The plugin admin's part for service keys: the stored prefix and issuing a new key."""
 
     @admin.display(description="Service key")
     def service_key_prefix(self, obj: Plugin) -> str:
         prefix = keys.service_key_prefix(obj) if obj and obj.pk else ""
         return f"{prefix}… (only this prefix is kept)" if prefix else "No key yet"
 
-    def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
+    def issue_requested_service_key(self, request, obj: Plugin, form) -> None:
         if form.cleaned_data.get("new_service_key"):
             key = keys.rotate_service_key(obj)
             announce_key(request, f"The new service key of {obj.slug}", key)
+
+
+class UserKeysAdminMixin:
+    """The plugin admin's part for user keys: how many there are, with links to list and add."""
+
+    @admin.display(description="User keys")
+    def user_keys_summary(self, obj: Plugin) -> str:
+        if not obj or not obj.pk:
+            return "-"
+        active = obj.user_keys.filter(revoked=False).count()
+        listing = reverse("admin:pluginmeta_userkey_changelist") + f"?plugin__id__exact={obj.pk}"
+        add = reverse("admin:pluginmeta_userkey_add") + f"?plugin={obj.pk}"
+        return format_html(
+            '{} active <a href="{}">keys</a> · <a href="{}">Add a user key</a>',
+            active,
+            listing,
+            add,
+        )
 
 
 class UserKeyForm(forms.ModelForm):
@@ -120,7 +119,8 @@ class UserKeyAdmin(api_key_admin.APIKeyModelAdmin):
     list_filter = ["plugin", "revoked", "created"]
     search_fields = ["name", "prefix", "user__username"]
     list_select_related = ["user", "plugin"]
-    raw_id_fields = ["user"]
+    # Pick the user by name (searching the user admin), not by a numeric id.
+    autocomplete_fields = ["user"]
     actions = ["revoke"]
 
     def get_readonly_fields(self, request, obj=None):

@@ -141,9 +141,12 @@ def test_plugin_form_sets_the_token_and_generates_a_key(service, admin_client_on
 
 
 @pytest.mark.django_db
-def test_plugin_form_refuses_a_service_key_for_other_auth_types(admin_client_on, user_plugin):
-    url = f"/admin/pluginmeta/plugin/{user_plugin.pk}/change/"
-    response = admin_client_on().post(url, plugin_form_data(user_plugin, new_service_key="on"))
+def test_plugin_form_refuses_a_service_key_for_other_auth_types(admin_client_on, service_plugin):
+    # The box is offered only on service_http plugins; switching the type away in the same
+    # save is refused.
+    url = f"/admin/pluginmeta/plugin/{service_plugin.pk}/change/"
+    data = plugin_form_data(service_plugin, auth_type="user_http", new_service_key="on")
+    response = admin_client_on().post(url, data)
     assert response.status_code == 200  # the form again, with an error
     assert "Only service_http plugins have a service key." in response.content.decode()
     assert not ServiceKey.objects.exists()
