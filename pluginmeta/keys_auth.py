@@ -1,9 +1,25 @@
 """What the two key auth types share: reading the bearer header and answering 401."""
 
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 
 from pluginmeta.keys import InvalidCredential, bearer_token
+
+
+class InvalidKey(exceptions.AuthenticationFailed):
+    """A key was sent after "Bearer" but it is not a key of this plugin."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    # One answer whatever is wrong with it, so a caller learns nothing about which keys exist.
+    default_detail = "The key is not valid for this plugin."
+    default_code = "invalid_key"
+
+
+def sends_a_key(authorization: str) -> bool:
+    """Whether the header is "Bearer <one word>": a key was sent, well-formed or not."""
+    scheme, space, rest = authorization.partition(" ")
+    one_word = bool(rest) and not any(char.isspace() for char in rest)
+    return scheme.lower() == "bearer" and bool(space) and one_word
 
 
 class BearerKeyAuthentication(BaseAuthentication):
@@ -19,6 +35,9 @@ class BearerKeyAuthentication(BaseAuthentication):
         try:
             return self.check(request.plugin, bearer_token(authorization))
         except InvalidCredential as exc:
+            if sends_a_key(authorization):
+                raise InvalidKey() from None
+            # No key at all, or another scheme: say how to send one.
             raise exceptions.AuthenticationFailed(str(exc)) from None
 
     def authenticate_header(self, request) -> str:

@@ -1,8 +1,10 @@
 """Host routing (the plugin for the request's validated Host) and the health check."""
 
 import logging
+import re
 from collections.abc import Callable
 
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
@@ -12,6 +14,30 @@ from pluginmeta.errors import database_unavailable, is_database_outage, json_err
 from pluginmeta.hosts import plugin_for_hostname, urlconf_for_kind
 
 logger = logging.getLogger(__name__)
+disallowed_host_logger = logging.getLogger("django.security.DisallowedHost")
+
+# Only a name made of these is repeated back; anything else could smuggle markup or controls.
+PRINTABLE_HOST = re.compile(r"\A[A-Za-z0-9.\-\[\]:]{1,255}\Z")
+
+
+def disallowed_host(request: HttpRequest) -> JsonResponse:
+    """400 JSON naming the refused host (when it is a plain name) and the setting to add it to."""
+    raw_host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    domain, _port = split_domain_port(raw_host) if PRINTABLE_HOST.match(raw_host) else ("", "")
+    disallowed_host_logger.warning("Refused Host header %r", raw_host)
+    if not domain:
+        return json_error(
+            400,
+            "disallowed_host",
+            "The Host header is not a valid host name; this server answers only the hosts "
+            "listed in DJANGO_ALLOWED_HOSTS.",
+        )
+    return json_error(
+        400,
+        "disallowed_host",
+        f"The host {domain} is not in DJANGO_ALLOWED_HOSTS; add it there to serve it.",
+        host=domain,
+    )
 
 
 class HealthCheckMiddleware:
@@ -39,9 +65,12 @@ class PluginHostMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # get_host() checks ALLOWED_HOSTS and raises DisallowedHost (a 400) for anything else,
-        # so only validated names reach the lookup and the manifest.
-        domain, _port = split_domain_port(request.get_host())
+        # get_host() checks ALLOWED_HOSTS and raises DisallowedHost for anything else, so only
+        # validated names reach the lookup and the manifest.
+        try:
+            domain, _port = split_domain_port(request.get_host())
+        except DisallowedHost:
+            return disallowed_host(request)
         try:
             plugin = plugin_for_hostname(domain)
         except DatabaseError:

@@ -13,7 +13,7 @@ def assert_401(response) -> None:
     assert response["Content-Type"] == "application/json"
     body = response.json()
     assert set(body) == {"error", "detail"}
-    assert body["error"] in {"not_authenticated", "authentication_failed"}
+    assert body["error"] in {"not_authenticated", "authentication_failed", "invalid_key"}
 
 
 @pytest.mark.django_db
