@@ -87,6 +87,8 @@ class PluginHostInline(admin.TabularInline):
     """Hostnames that route to the plugin."""
 
     model = PluginHost
+    verbose_name = "hostname"
+    verbose_name_plural = "Hostnames"
     extra = 1
 
 
