@@ -6,7 +6,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -21,10 +20,12 @@ from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 
 from pluginmeta.errors import json_error
+from pluginmeta.login_limits import SIGN_UP, take_attempt, too_many_attempts
 from pluginmeta.models import Plugin
 from pluginmeta.oauth.backend import TOKEN_PARAMS_ATTR
 from pluginmeta.oauth.body import TokenRequestError, parse_token_request
 from pluginmeta.oauth.clients import client_plugin
+from pluginmeta.oauth.forms import SignUpForm
 from pluginmeta.views import request_origin
 
 AUTHORIZE_PATH = "/oauth"
@@ -180,8 +181,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     """Creates an account and signs it in, then continues where sign-in would have."""
     if not settings.OAUTH_SIGNUP_ENABLED:
         return json_error(404, "not_found", "Sign-up is turned off on this server.")
+    if request.method == "POST":
+        # Counted before the form runs: a valid one ends in a password hash and a new account.
+        wait = take_attempt(request, SIGN_UP, settings.SIGNUP_ADDRESS_RATE)
+        if wait is not None:
+            return too_many_attempts(request, wait, SIGN_UP)
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
-    form = UserCreationForm(request.POST if request.method == "POST" else None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
