@@ -285,6 +285,9 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "pluginmeta.oauth.validator.PluginOAuth2Validator",
     # Reads the token request as JSON (what the manifest announces) or as a form.
     "OAUTH2_BACKEND_CLASS": "pluginmeta.oauth.backend.PluginOAuthLibCore",
+    # oauthlib's server with only the code and refresh grants, so any other grant_type (device
+    # code, password, ...) is refused as unsupported_grant_type before a grant handler runs.
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.WebApplicationServer",
     "PKCE_REQUIRED": True,  # the validator relaxes this for confidential clients only
     "SCOPES": {"todos": "Read, add and delete the items of your TODO list"},
     "DEFAULT_SCOPES": ["todos"],

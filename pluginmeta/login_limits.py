@@ -44,7 +44,8 @@ def take_attempt(request: HttpRequest, action: str, rate: str | None) -> int | N
 class AddressLimitBackend:
     """First authentication backend: counts every sign-in attempt (admin and oauth pages, known
     username or not) against its client address, and refuses one over the budget before any
-    later backend hashes the password."""
+    later backend hashes the password. It has no get_user(): it never signs anyone in, and
+    Django's force_login() takes the first backend that has one."""
 
     def authenticate(self, request: HttpRequest | None, **credentials) -> None:
         if request is None:
@@ -55,9 +56,6 @@ class AddressLimitBackend:
         setattr(request, RETRY_AFTER_ATTR, wait)
         # Stops django.contrib.auth.authenticate() here: no other backend runs.
         raise PermissionDenied
-
-    def get_user(self, user_id) -> None:
-        return None
 
 
 def too_many_attempts(request: HttpRequest, wait_seconds: int, action: str) -> HttpResponse:

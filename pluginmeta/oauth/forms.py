@@ -37,7 +37,7 @@ class SignUpForm(UserCreationForm):
     """Django's account form, refusing reserved usernames."""
 
     def clean_username(self) -> str:
-        username = super().clean_username()
+        username = self.cleaned_data.get("username") or ""
         if username.casefold() in RESERVED_USERNAMES:
             raise ValidationError("This username is reserved; choose another.", code="reserved")
-        return username
+        return super().clean_username()

@@ -16,8 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 from oauth2_provider import views as dot_views
+from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
+from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from pluginmeta.errors import json_error
 from pluginmeta.login_limits import SIGN_UP, take_attempt, too_many_attempts
@@ -68,10 +70,53 @@ def scope_descriptions(scopes: list[str]) -> list[str]:
     return [known.get(scope, scope) for scope in scopes]
 
 
+# What a person is told when the request cannot even name where to send them back.
+FATAL_PROBLEMS: dict[type, str] = {
+    oauth_errors.MissingClientIdError: "The link names no application (client_id is missing).",
+    oauth_errors.InvalidClientIdError: (
+        "The application asking for access is not registered on this site (unknown client_id)."
+    ),
+    oauth_errors.MissingRedirectURIError: (
+        "The link does not say where to return to (redirect_uri is missing)."
+    ),
+    oauth_errors.InvalidRedirectURIError: "The return address (redirect_uri) is not a valid URL.",
+    oauth_errors.MismatchingRedirectURIError: (
+        "The return address (redirect_uri) is not one this application registered."
+    ),
+}
+
+
+def has_nul(query) -> bool:
+    return any("\x00" in name or "\x00" in "".join(values) for name, values in query.lists())
+
+
 class AuthorizeView(dot_views.AuthorizationView):
     """Asks the signed-in user to approve this plugin's client; answers the client with a code."""
 
     template_name = "oauth/consent.html"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if has_nul(request.GET):
+            return self.error_page("invalid_request", "The link contains a NUL character.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def handle_no_permission(self) -> HttpResponse:
+        # Check the client and its redirect URI before asking anyone to sign in: a broken or
+        # forged link gets its error page now, not after the person typed a password.
+        if self.request.method == "GET":
+            try:
+                self.validate_authorization_request(self.request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application=None)
+        return super().handle_no_permission()
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # The client must not decide whether the user is asked: approval_prompt=auto would
+        # issue a code on a plain GET. The server's REQUEST_APPROVAL_PROMPT ("force") rules.
+        query = request.GET.copy()
+        query["approval_prompt"] = oauth2_settings.REQUEST_APPROVAL_PROMPT
+        request.GET = query
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -79,15 +124,23 @@ class AuthorizeView(dot_views.AuthorizationView):
         context["scopes_descriptions"] = scope_descriptions(kwargs.get("scopes") or [])
         return context
 
-    def invalid_request(self) -> HttpResponse:
+    def error_page(self, error: str, description: str, status: int = 400) -> HttpResponse:
         context = {
             "plugin": self.request.plugin,
-            "error": {
-                "error": "invalid_request",
-                "description": "This authorization request is not valid.",
-            },
+            "error": {"error": error, "description": description},
         }
-        return render(self.request, self.template_name, context, status=400)
+        return render(self.request, self.template_name, context, status=status)
+
+    def error_response(self, error, application, **kwargs) -> HttpResponse:
+        # Errors that cannot be sent back to a registered redirect URI are shown here.
+        if isinstance(error, FatalClientError):
+            problem = error.oauthlib_error
+            description = FATAL_PROBLEMS.get(type(problem)) or problem.description
+            return self.error_page(problem.error, description, problem.status_code)
+        return super().error_response(error, application, **kwargs)
+
+    def invalid_request(self) -> HttpResponse:
+        return self.error_page("invalid_request", "This authorization request is not valid.")
 
     def form_invalid(self, form) -> HttpResponse:
         return self.invalid_request()
