@@ -164,6 +164,46 @@ class AuthorizeView(dot_views.AuthorizationView):
 authorize = oauth_host_only(page(AuthorizeView.as_view()))
 
 
+AUTHORIZED_APPS_PATH = "/oauth/authorized"
+
+
+def of_this_plugin(tokens, request: HttpRequest):
+    return tokens.filter(application__plugin_link__plugin=request.plugin)
+
+
+class AuthorizedAppsView(dot_views.AuthorizedTokensListView):
+    """The apps the signed-in user authorised on this plugin, each with a link to revoke it."""
+
+    template_name = "oauth/authorized.html"
+
+    def get_queryset(self):
+        return of_this_plugin(super().get_queryset(), self.request).order_by("-created")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["plugin"] = self.request.plugin
+        return context
+
+
+class RevokeAppView(dot_views.AuthorizedTokenDeleteView):
+    """Asks to confirm, then revokes the access token and its refresh token."""
+
+    template_name = "oauth/revoke.html"
+    success_url = AUTHORIZED_APPS_PATH
+
+    def get_queryset(self):
+        return of_this_plugin(super().get_queryset(), self.request).select_related("application")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["plugin"] = self.request.plugin
+        return context
+
+
+authorized_apps = oauth_host_only(page(AuthorizedAppsView.as_view()))
+revoke_app = oauth_host_only(page(RevokeAppView.as_view()))
+
+
 def oauth_error(status: int, error: str, description: str) -> JsonResponse:
     """An error in RFC 6749 section 5.2's shape, which OAuth clients parse."""
     response = JsonResponse({"error": error, "error_description": description}, status=status)
