@@ -90,7 +90,16 @@ def has_nul(query) -> bool:
     return any("\x00" in name or "\x00" in "".join(values) for name, values in query.lists())
 
 
-class AuthorizeView(dot_views.AuthorizationView):
+class PluginPageMixin:
+    """Gives the page template the plugin whose name and look it shows."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["plugin"] = self.request.plugin
+        return context
+
+
+class AuthorizeView(PluginPageMixin, dot_views.AuthorizationView):
     """Asks the signed-in user to approve this plugin's client; answers the client with a code."""
 
     template_name = "oauth/consent.html"
@@ -120,7 +129,6 @@ class AuthorizeView(dot_views.AuthorizationView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["plugin"] = self.request.plugin
         context["scopes_descriptions"] = scope_descriptions(kwargs.get("scopes") or [])
         return context
 
@@ -171,7 +179,7 @@ def of_this_plugin(tokens, request: HttpRequest):
     return tokens.filter(application__plugin_link__plugin=request.plugin)
 
 
-class AuthorizedAppsView(dot_views.AuthorizedTokensListView):
+class AuthorizedAppsView(PluginPageMixin, dot_views.AuthorizedTokensListView):
     """The apps the signed-in user authorised on this plugin, each with a link to revoke it."""
 
     template_name = "oauth/authorized.html"
@@ -179,13 +187,8 @@ class AuthorizedAppsView(dot_views.AuthorizedTokensListView):
     def get_queryset(self):
         return of_this_plugin(super().get_queryset(), self.request).order_by("-created")
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["plugin"] = self.request.plugin
-        return context
 
-
-class RevokeAppView(dot_views.AuthorizedTokenDeleteView):
+class RevokeAppView(PluginPageMixin, dot_views.AuthorizedTokenDeleteView):
     """Asks to confirm, then revokes the access token and its refresh token."""
 
     template_name = "oauth/revoke.html"
@@ -193,11 +196,6 @@ class RevokeAppView(dot_views.AuthorizedTokenDeleteView):
 
     def get_queryset(self):
         return of_this_plugin(super().get_queryset(), self.request).select_related("application")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["plugin"] = self.request.plugin
-        return context
 
 
 authorized_apps = oauth_host_only(page(AuthorizedAppsView.as_view()))
@@ -239,7 +237,7 @@ class TokenView(dot_views.TokenView):
 token = oauth_host_only(TokenView.as_view())
 
 
-class PluginLoginView(LoginView):
+class PluginLoginView(PluginPageMixin, LoginView):
     """Sign-in page of an oauth plugin host."""
 
     template_name = "oauth/login.html"
@@ -247,7 +245,6 @@ class PluginLoginView(LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["plugin"] = self.request.plugin
         context["signup_enabled"] = settings.OAUTH_SIGNUP_ENABLED
         return context
 
