@@ -338,10 +338,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "pluginmeta.login_limits.client_ip"
 AXES_LOCKOUT_CALLABLE = "pluginmeta.login_limits.locked_out"
 # Sign-in attempts (any username, right password or wrong) and sign-up attempts from one client
-# address per window ("count/s|m|h|d", "off" for none). Counted before the password is hashed,
-# so rotating usernames cannot keep the CPU busy; over the budget gets a 429 page.
-LOGIN_ADDRESS_RATE = env_str("LOGIN_ADDRESS_RATE", "30/h")
-SIGNUP_ADDRESS_RATE = env_str("SIGNUP_ADDRESS_RATE", "10/h")
+# address per window ("count/sec|min|hour|day", "off" for none). Counted before the password
+# is hashed, so rotating usernames cannot keep the CPU busy; over the budget gets a 429 page.
+LOGIN_ADDRESS_RATE = env_str("LOGIN_ADDRESS_RATE", "30/hour")
+SIGNUP_ADDRESS_RATE = env_str("SIGNUP_ADDRESS_RATE", "10/hour")
 
 # --- Logging: everything to stdout --------------------------------------------------------------
 

@@ -28,7 +28,7 @@ def client_ip(request: HttpRequest) -> str:
 
 def take_attempt(request: HttpRequest, action: str, rate: str | None) -> int | None:
     """Counts one attempt of action from the request's address in a fixed window of rate
-    ('30/h'); None while within the budget, else the seconds until the window ends."""
+    ('30/hour'); None while within the budget, else the seconds until the window ends."""
     limit = parse_rate(rate)
     if limit is None:
         return None
