@@ -285,6 +285,9 @@ OAUTH2_PROVIDER = {
     "OAUTH2_VALIDATOR_CLASS": "pluginmeta.oauth.validator.PluginOAuth2Validator",
     # Reads the token request as JSON (what the manifest announces) or as a form.
     "OAUTH2_BACKEND_CLASS": "pluginmeta.oauth.backend.PluginOAuthLibCore",
+    # oauthlib's server with only the code and refresh grants, so any other grant_type (device
+    # code, password, ...) is refused as unsupported_grant_type before a grant handler runs.
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.WebApplicationServer",
     "PKCE_REQUIRED": True,  # the validator relaxes this for confidential clients only
     "SCOPES": {"todos": "Read, add and delete the items of your TODO list"},
     "DEFAULT_SCOPES": ["todos"],
@@ -314,12 +317,17 @@ OAUTH2_PROVIDER = {
 
 INSTALLED_APPS += ["axes"]
 AUTHENTICATION_BACKENDS = [
-    # First, so a locked-out username and address is refused before any password check.
+    # First, so an address over its budget of attempts is refused before any other check.
+    "pluginmeta.login_limits.AddressLimitBackend",
+    # Next, so a locked-out username and address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Last, as django-axes requires: it turns a lockout into the response below.
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+MIDDLEWARE += [
+    "pluginmeta.login_limits.address_limit_middleware",
+    "axes.middleware.AxesMiddleware",
+]
 # Failed sign-ins of one username from one client address before it is locked out...
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -329,6 +337,11 @@ AXES_RESET_ON_SUCCESS = True
 # The client address the API throttle uses too (DJANGO_NUM_PROXIES decides what to trust).
 AXES_CLIENT_IP_CALLABLE = "pluginmeta.login_limits.client_ip"
 AXES_LOCKOUT_CALLABLE = "pluginmeta.login_limits.locked_out"
+# Sign-in attempts (any username, right password or wrong) and sign-up attempts from one client
+# address per window ("count/sec|min|hour|day", "off" for none). Counted before the password
+# is hashed, so rotating usernames cannot keep the CPU busy; over the budget gets a 429 page.
+LOGIN_ADDRESS_RATE = env_str("LOGIN_ADDRESS_RATE", "30/hour")
+SIGNUP_ADDRESS_RATE = env_str("SIGNUP_ADDRESS_RATE", "10/hour")
 
 # --- Logging: everything to stdout --------------------------------------------------------------
 

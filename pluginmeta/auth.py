@@ -48,9 +48,13 @@ class PluginAuthentication(BaseAuthentication):
         return backend.authenticate(request)
 
     def authenticate_header(self, request) -> str | None:
-        if plugin_of(request).auth_type == AuthType.NONE:
+        auth_type = plugin_of(request).auth_type
+        if auth_type == AuthType.NONE:
             return None
-        return 'Bearer realm="api"'
+        # The type's own challenge may name the error (RFC 6750: error="invalid_token").
+        backend = backend_for(auth_type)
+        header = backend.authenticate_header(request) if backend is not None else None
+        return header or 'Bearer realm="api"'
 
 
 class PluginPermission(BasePermission):

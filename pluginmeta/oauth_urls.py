@@ -9,6 +9,8 @@ urlpatterns = [
     path("oauth/login", views.login_page, name="oauth-login"),
     path("oauth/signup", views.signup, name="oauth-signup"),
     path("oauth/logout", views.logout, name="oauth-logout"),
+    path("oauth/authorized", views.authorized_apps, name="oauth-authorized"),
+    path("oauth/authorized/<int:pk>/revoke", views.revoke_app, name="oauth-revoke"),
     path("auth/oauth_exchange", views.token, name="oauth-token"),
     path(
         ".well-known/oauth-authorization-server",

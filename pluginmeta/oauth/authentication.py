@@ -5,6 +5,13 @@ from rest_framework import exceptions
 
 from pluginmeta.models import PluginOAuthClient
 
+# Revoking deletes the token, so an unknown token and a revoked one look the same here.
+INVALID_TOKEN = "The access token has expired or been revoked."  # noqa: S105 - a message
+
+
+class InvalidToken(exceptions.AuthenticationFailed):
+    default_code = "invalid_token"
+
 
 class OAuthAuthentication(OAuth2Authentication):
     """django-oauth-toolkit's token check, refusing tokens of other plugins' clients."""
@@ -12,6 +19,13 @@ class OAuthAuthentication(OAuth2Authentication):
     def authenticate(self, request):
         result = super().authenticate(request)
         if result is None:
+            # django-oauth-toolkit sets oauth2_error only when a token came and was refused.
+            if getattr(request, "oauth2_error", None):
+                request.oauth2_error = {
+                    "error": "invalid_token",
+                    "error_description": INVALID_TOKEN,
+                }
+                raise InvalidToken(INVALID_TOKEN)
             return None
         user, token = result
         plugin = request.plugin

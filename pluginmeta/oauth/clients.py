@@ -50,17 +50,29 @@ def oauth_plugin_for_host(hostname: str) -> Plugin:
 
 def check_redirect_uri(uri: str) -> str:
     """An absolute https URI without fragment (http only for a local host); else ValidationError."""
-    parts = urlsplit(uri)
+    # ChatGPT's callbacks are plain ASCII; anything else (a control character, an undecodable
+    # byte from the shell) could never match what it sends.
+    if not uri.isascii() or any(ch.isspace() or not ch.isprintable() for ch in uri):
+        raise ValidationError(
+            f"{uri!r} must be printable ASCII without whitespace (percent-encode the rest)."
+        )
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError as exc:
+        raise ValidationError(f"{uri!r} is not a valid URL: {exc}.") from None
+    if port == 0:
+        raise ValidationError(f"{uri!r} is not a valid URL: port 0.")
     hostname = (parts.hostname or "").lower()
     local = hostname in LOCAL_HOSTS or hostname.endswith(".localhost")
     if parts.scheme not in {"https", "http"} or not hostname:
         raise ValidationError(f"{uri!r} is not an absolute http(s) URL.")
+    if "@" in parts.netloc:
+        raise ValidationError(f"{uri!r} must not contain a user name or password.")
     if parts.scheme == "http" and not local:
         raise ValidationError(f"{uri!r} must use https (http is only for local hosts).")
     if parts.fragment or "#" in uri:
         raise ValidationError(f"{uri!r} must not contain a fragment.")
-    if any(ch.isspace() for ch in uri):
-        raise ValidationError(f"{uri!r} must not contain whitespace.")
     return uri
 
 

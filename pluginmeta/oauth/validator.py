@@ -3,7 +3,7 @@
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
-from oauthlib.oauth2.rfc6749.errors import InvalidRequestError
+from oauthlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
 
 from pluginmeta.oauth.backend import PLUGIN_ID_KEY
 from pluginmeta.oauth.clients import client_plugin, plugin_scopes
@@ -22,6 +22,11 @@ class PluginOAuth2Validator(OAuth2Validator):
     """Clients exist only on their own plugin's host; code and refresh grants only; exact URIs."""
 
     def _load_application(self, client_id, request):
+        # No client id holds a NUL, and Postgres refuses one in a query parameter; it reaches
+        # here from the authorize query and from HTTP Basic credentials.
+        if not client_id or "\x00" in client_id:
+            request.client = None
+            return None
         client = super()._load_application(client_id, request)
         if client is None:
             return None
@@ -65,6 +70,17 @@ class PluginOAuth2Validator(OAuth2Validator):
 
     def get_default_scopes(self, client_id, request, *args, **kwargs) -> list[str]:
         return plugin_scopes(request.client)
+
+    def get_code_challenge(self, code, request) -> str | None:
+        challenge = super().get_code_challenge(code, request)
+        # RFC 9700 section 4.8.2: a code_verifier for a code issued without a code_challenge
+        # means someone stripped the challenge from the authorization request (a downgrade).
+        if challenge is None and request.code_verifier is not None:
+            raise InvalidGrantError(
+                description="This code was issued without PKCE; do not send a code_verifier.",
+                request=request,
+            )
+        return challenge
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
         if super().validate_code(client_id, code, client, request, *args, **kwargs):

@@ -6,7 +6,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
-from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -17,14 +16,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 from oauth2_provider import views as dot_views
+from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
+from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from pluginmeta.errors import json_error
+from pluginmeta.login_limits import SIGN_UP, take_attempt, too_many_attempts
 from pluginmeta.models import Plugin
 from pluginmeta.oauth.backend import TOKEN_PARAMS_ATTR
 from pluginmeta.oauth.body import TokenRequestError, parse_token_request
 from pluginmeta.oauth.clients import client_plugin
+from pluginmeta.oauth.forms import SignUpForm
 from pluginmeta.views import request_origin
 
 AUTHORIZE_PATH = "/oauth"
@@ -67,26 +70,85 @@ def scope_descriptions(scopes: list[str]) -> list[str]:
     return [known.get(scope, scope) for scope in scopes]
 
 
-class AuthorizeView(dot_views.AuthorizationView):
-    """Asks the signed-in user to approve this plugin's client; answers the client with a code."""
+# What a person is told when the request cannot even name where to send them back.
+FATAL_PROBLEMS: dict[type, str] = {
+    oauth_errors.MissingClientIdError: "The link names no application (client_id is missing).",
+    oauth_errors.InvalidClientIdError: (
+        "The application asking for access is not registered on this site (unknown client_id)."
+    ),
+    oauth_errors.MissingRedirectURIError: (
+        "The link does not say where to return to (redirect_uri is missing)."
+    ),
+    oauth_errors.InvalidRedirectURIError: "The return address (redirect_uri) is not a valid URL.",
+    oauth_errors.MismatchingRedirectURIError: (
+        "The return address (redirect_uri) is not one this application registered."
+    ),
+}
 
-    template_name = "oauth/consent.html"
+
+def has_nul(query) -> bool:
+    return any("\x00" in name or "\x00" in "".join(values) for name, values in query.lists())
+
+
+class PluginPageMixin:
+    """Gives the page template the plugin whose name and look it shows."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["plugin"] = self.request.plugin
+        return context
+
+
+class AuthorizeView(PluginPageMixin, dot_views.AuthorizationView):
+    """Asks the signed-in user to approve this plugin's client; answers the client with a code."""
+
+    template_name = "oauth/consent.html"
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if has_nul(request.GET):
+            return self.error_page("invalid_request", "The link contains a NUL character.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def handle_no_permission(self) -> HttpResponse:
+        # Check the client and its redirect URI before asking anyone to sign in: a broken or
+        # forged link gets its error page now, not after the person typed a password.
+        if self.request.method == "GET":
+            try:
+                self.validate_authorization_request(self.request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, application=None)
+        return super().handle_no_permission()
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # The client must not decide whether the user is asked: approval_prompt=auto would
+        # issue a code on a plain GET. The server's REQUEST_APPROVAL_PROMPT ("force") rules.
+        query = request.GET.copy()
+        query["approval_prompt"] = oauth2_settings.REQUEST_APPROVAL_PROMPT
+        request.GET = query
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
         context["scopes_descriptions"] = scope_descriptions(kwargs.get("scopes") or [])
         return context
 
-    def invalid_request(self) -> HttpResponse:
+    def error_page(self, error: str, description: str, status: int = 400) -> HttpResponse:
         context = {
             "plugin": self.request.plugin,
-            "error": {
-                "error": "invalid_request",
-                "description": "This authorization request is not valid.",
-            },
+            "error": {"error": error, "description": description},
         }
-        return render(self.request, self.template_name, context, status=400)
+        return render(self.request, self.template_name, context, status=status)
+
+    def error_response(self, error, application, **kwargs) -> HttpResponse:
+        # Errors that cannot be sent back to a registered redirect URI are shown here.
+        if isinstance(error, FatalClientError):
+            problem = error.oauthlib_error
+            description = FATAL_PROBLEMS.get(type(problem)) or problem.description
+            return self.error_page(problem.error, description, problem.status_code)
+        return super().error_response(error, application, **kwargs)
+
+    def invalid_request(self) -> HttpResponse:
+        return self.error_page("invalid_request", "This authorization request is not valid.")
 
     def form_invalid(self, form) -> HttpResponse:
         return self.invalid_request()
@@ -108,6 +170,36 @@ class AuthorizeView(dot_views.AuthorizationView):
 
 
 authorize = oauth_host_only(page(AuthorizeView.as_view()))
+
+
+AUTHORIZED_APPS_PATH = "/oauth/authorized"
+
+
+def of_this_plugin(tokens, request: HttpRequest):
+    return tokens.filter(application__plugin_link__plugin=request.plugin)
+
+
+class AuthorizedAppsView(PluginPageMixin, dot_views.AuthorizedTokensListView):
+    """The apps the signed-in user authorised on this plugin, each with a link to revoke it."""
+
+    template_name = "oauth/authorized.html"
+
+    def get_queryset(self):
+        return of_this_plugin(super().get_queryset(), self.request).order_by("-created")
+
+
+class RevokeAppView(PluginPageMixin, dot_views.AuthorizedTokenDeleteView):
+    """Asks to confirm, then revokes the access token and its refresh token."""
+
+    template_name = "oauth/revoke.html"
+    success_url = AUTHORIZED_APPS_PATH
+
+    def get_queryset(self):
+        return of_this_plugin(super().get_queryset(), self.request).select_related("application")
+
+
+authorized_apps = oauth_host_only(page(AuthorizedAppsView.as_view()))
+revoke_app = oauth_host_only(page(RevokeAppView.as_view()))
 
 
 def oauth_error(status: int, error: str, description: str) -> JsonResponse:
@@ -145,7 +237,7 @@ class TokenView(dot_views.TokenView):
 token = oauth_host_only(TokenView.as_view())
 
 
-class PluginLoginView(LoginView):
+class PluginLoginView(PluginPageMixin, LoginView):
     """Sign-in page of an oauth plugin host."""
 
     template_name = "oauth/login.html"
@@ -153,7 +245,6 @@ class PluginLoginView(LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["plugin"] = self.request.plugin
         context["signup_enabled"] = settings.OAUTH_SIGNUP_ENABLED
         return context
 
@@ -180,8 +271,13 @@ def signup(request: HttpRequest) -> HttpResponse:
     """Creates an account and signs it in, then continues where sign-in would have."""
     if not settings.OAUTH_SIGNUP_ENABLED:
         return json_error(404, "not_found", "Sign-up is turned off on this server.")
+    if request.method == "POST":
+        # Counted before the form runs: a valid one ends in a password hash and a new account.
+        wait = take_attempt(request, SIGN_UP, settings.SIGNUP_ADDRESS_RATE)
+        if wait is not None:
+            return too_many_attempts(request, wait, SIGN_UP)
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
-    form = UserCreationForm(request.POST if request.method == "POST" else None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -7,6 +7,15 @@ from django.db import transaction
 from pluginmeta.oauth.clients import oauth_plugin_for_host, register_client
 
 
+def is_text(value: str) -> bool:
+    """False for an argument holding bytes the shell could not decode (kept as surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Command(BaseCommand):
     """Prints client_id and client_secret once; the secret is stored hashed."""
 
@@ -34,6 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="ChatGPT", help="Name shown on the consent page.")
 
     def handle(self, *args, host: str, redirect_uris: list[str], **options) -> None:
+        given = [host, *redirect_uris, options["name"], options["verification_token"] or ""]
+        if not all(is_text(value) for value in given):
+            raise CommandError("Arguments must be valid UTF-8 text.")
         try:
             with transaction.atomic():
                 plugin = oauth_plugin_for_host(host)
