@@ -4,7 +4,17 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from pluginmeta.models import Plugin
 from pluginmeta.oauth.clients import oauth_plugin_for_host, register_client
+
+
+def client_with_redirect_uris(plugin: Plugin, redirect_uris: list[str]):
+    """The plugin's OAuth client registered with exactly these redirect URIs, if any."""
+    wanted = set(redirect_uris)
+    for link in plugin.oauth_clients.select_related("application").order_by("pk"):
+        if set(link.application.redirect_uris.split()) == wanted:
+            return link.application
+    return None
 
 
 class Command(BaseCommand):
@@ -34,11 +44,22 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="ChatGPT", help="Name shown on the consent page.")
 
     def handle(self, *args, host: str, redirect_uris: list[str], **options) -> None:
+        token = options["verification_token"]
         try:
             with transaction.atomic():
                 plugin = oauth_plugin_for_host(host)
+                registered = client_with_redirect_uris(plugin, redirect_uris)
+                if token is not None and registered is not None:
+                    # Repeating the registration to add ChatGPT's token must not make a
+                    # second client: store the token only, as plugin_service_key does.
+                    plugin.set_verification_token(token)
+                    self.stderr.write(
+                        f"Stored the verification token of {plugin.slug}; the client below "
+                        "already had these redirect URIs and keeps its secret."
+                    )
+                    self.stdout.write(f"client_id: {registered.client_id}")
+                    return
                 client = register_client(plugin, redirect_uris, name=options["name"])
-                token = options["verification_token"]
                 if token is not None:
                     plugin.set_verification_token(token)
         except ValidationError as exc:
