@@ -58,6 +58,7 @@ def test_without_variable_or_file_the_server_refuses_to_start(tmp_path):
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
     assert str(missing) in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_an_empty_key_file_is_refused_too(tmp_path):
