@@ -42,6 +42,9 @@ def test_docs_pages_load_the_hosts_own_spec_without_credentials(host, path, load
     assert response["Content-Type"] == "text/html; charset=utf-8"
     html = response.content.decode()
     assert loader in html
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "img-src 'self' data:;" in policy
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])
