@@ -14,16 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# A per-checkout secret key, made once and never committed (see .gitignore).
+# A per-checkout secret key, made once, readable by its owner only and never committed (see
+# .gitignore); config/settings.py reads it when DJANGO_SECRET_KEY is unset.
 .secret_key:
-	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > .secret_key
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > .secret_key
 
 setup: $(STAMP) .secret_key
-	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py migrate --noinput
-	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py setup_demo --port $(PORT)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py setup_demo --port $(PORT)
 
 run: setup
-	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/ruff check .

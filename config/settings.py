@@ -38,12 +38,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
+# `make run` writes a per-checkout key to .secret_key, so manage.py works in any new shell of
+# that checkout. A deployment sets DJANGO_SECRET_KEY; with neither, the server refuses to start.
+SECRET_KEY_FILE = Path(env_str("DJANGO_SECRET_KEY_FILE", str(BASE_DIR / ".secret_key")))
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off "
-            "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+            f"DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off, or {SECRET_KEY_FILE} "
+            "must hold a key (generate one with: "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))')."
         )
     SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - DEBUG only
 
@@ -60,6 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "pluginmeta",
     "todos",
@@ -250,6 +257,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
     "DISABLE_ERRORS_AND_WARNINGS": True,
+    # /docs and /redoc load Swagger UI and ReDoc from our static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise send every spec to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # --- This project -------------------------------------------------------------------------------
@@ -343,21 +356,26 @@ AXES_LOCKOUT_CALLABLE = "pluginmeta.login_limits.locked_out"
 LOGIN_ADDRESS_RATE = env_str("LOGIN_ADDRESS_RATE", "30/hour")
 SIGNUP_ADDRESS_RATE = env_str("SIGNUP_ADDRESS_RATE", "10/hour")
 
-# --- Logging: everything to stdout --------------------------------------------------------------
+# --- Logging: to stderr, so a command's standard output holds only its result ---------------
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "stdout": {
+        "stderr": {
             "class": "logging.StreamHandler",
-            "stream": "ext://sys.stdout",
+            "stream": "ext://sys.stderr",
             "formatter": "plain",
         }
     },
-    "root": {"handlers": ["stdout"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["stderr"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.request": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
+        "django.request": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        # django-axes announces itself at INFO in every process, each command included.
+        "axes.apps": {"level": "WARNING"},
+        # One INFO line per upstream request would bury sync_sportstats' progress bars.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pluginmeta import views
+from pluginmeta.docs_views import PluginRedocView, PluginSwaggerView
 
 plugin_urlpatterns = [
     path("", views.landing, name="landing"),
@@ -12,6 +13,8 @@ plugin_urlpatterns = [
     path("openapi.yaml", views.openapi_yaml, name="openapi-yaml"),
     path("openapi.json", views.openapi_json, name="openapi-json"),
     path("logo.png", views.logo, name="logo"),
+    path("docs", PluginSwaggerView.as_view(), name="docs"),
+    path("redoc", PluginRedocView.as_view(), name="redoc"),
     path("admin/", admin.site.urls),
     # OAuth authorization server; its views answer 404 on hosts of non-oauth plugins.
     path("", include("pluginmeta.oauth_urls")),

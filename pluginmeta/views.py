@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 
 from pluginmeta.auth import manifest_auth
@@ -44,7 +44,10 @@ def manifest(request: HttpRequest) -> JsonResponse:
 def openapi_yaml(request: HttpRequest) -> HttpResponse:
     schema = build_plugin_schema(request.plugin, request_origin(request))
     body = OpenApiYamlRenderer().render(schema)
-    return HttpResponse(body, content_type="application/yaml; charset=utf-8")
+    # Browsers download application/yaml; as text they show it, and clients parse it the same.
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="openapi.yaml"'
+    return response
 
 
 @require_GET
@@ -63,7 +66,7 @@ def logo(request: HttpRequest) -> FileResponse:
     return FileResponse(DEFAULT_LOGO.open("rb"), content_type="image/png")
 
 
-@require_GET
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     return render(
         request,

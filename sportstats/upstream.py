@@ -1,12 +1,14 @@
 """Pulls teams, players, games and stats from a balldontlie-compatible API with httpx.
 
 Every request has a timeout; 429, 5xx and network errors are retried with exponential backoff
-(honouring Retry-After); an auth failure stops at once with a clear message. Pages are followed
+(honouring Retry-After); an auth failure or a hostname that does not resolve stops at once
+with a clear message. Pages are followed
 by meta.next_cursor (balldontlie v2) or meta.next_page (v1), and each page is upserted as it
 arrives, so an interrupted sync keeps what it fetched and a rerun simply overwrites it.
 """
 
 import random
+import socket
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -26,6 +28,18 @@ class UpstreamError(Exception):
 
 class UpstreamAuthError(UpstreamError):
     """The upstream refused our credentials."""
+
+
+def name_resolution_failure(exc: BaseException) -> socket.gaierror | None:
+    """The getaddrinfo error behind a connection failure, if that is what it was."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, socket.gaierror):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 class BalldontlieClient:
@@ -83,6 +97,13 @@ class BalldontlieClient:
             except httpx.TimeoutException:
                 last = f"timed out after {self.http.timeout.read}s"
             except httpx.TransportError as exc:
+                # A mistyped or unknown hostname will not resolve on the next try either.
+                unresolved = name_resolution_failure(exc)
+                if unresolved is not None:
+                    raise UpstreamError(
+                        f"cannot resolve {self.http.base_url.host!r} ({unresolved.strerror}): "
+                        "check --base-url."
+                    ) from None
                 last = f"network error: {exc}"
             else:
                 if response.status_code in (401, 403):

@@ -5,6 +5,7 @@ import hashlib
 import io
 import re
 import secrets
+import tempfile
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -213,3 +214,35 @@ def oauth_origin(live_server) -> str:
 def _fast_password_hashing(settings):
     # Users and client secrets are still hashed, just with a cheap hasher, to keep tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Headless Chromium (Debian's package, driven by Playwright) --------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium_page(live_server):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with (
+        tempfile.TemporaryDirectory(prefix="aips-chromium-") as profile,
+        sync_api.sync_playwright() as playwright,
+    ):
+        # A persistent context is how Playwright takes a user-data-dir: a fresh one per test.
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield context.new_page()
+        finally:
+            context.close()

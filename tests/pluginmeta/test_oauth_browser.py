@@ -1,23 +1,10 @@
 """End to end in headless Chromium: sign in, approve, land on ChatGPT's callback with a code."""
 
 import shutil
-import tempfile
 
 import pytest
 
-from tests.pluginmeta.conftest import CHATGPT_REDIRECT, PASSWORD, query_of
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.pluginmeta.conftest import CHATGPT_REDIRECT, CHROMIUM, PASSWORD, query_of
 
 pytestmark = [
     pytest.mark.skipif(
@@ -26,23 +13,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def chromium_page(live_server):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with (
-        tempfile.TemporaryDirectory(prefix="aips-chromium-") as profile,
-        sync_api.sync_playwright() as playwright,
-    ):
-        # A persistent context is how Playwright takes a user-data-dir: a fresh one per test.
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
 
 
 def test_sign_in_approve_and_land_on_callback(oauth_origin, chatgpt, alice_user, chromium_page):

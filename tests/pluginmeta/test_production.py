@@ -43,8 +43,9 @@ def test_deploy_checks_are_clean_with_the_documented_production_environment():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_server_refuses_to_start_without_a_secret_key():
-    env = server_env("sqlite:///unused.sqlite3")
+def test_the_server_refuses_to_start_without_a_secret_key(tmp_path):
+    # Nor a key file (a checkout that ran `make run` has one).
+    env = server_env("sqlite:///unused.sqlite3", DJANGO_SECRET_KEY_FILE=str(tmp_path / "none"))
     del env["DJANGO_SECRET_KEY"]
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],

@@ -114,5 +114,5 @@ def test_landing_page_names_the_plugin_and_links_its_documents():
     assert response.status_code == 200
     html = response.content.decode()
     assert "<h1>" in html and "Sport Stats" in html
-    assert 'href="http://sports.localhost/.well-known/ai-plugin.json"' in html
-    assert 'href="http://sports.localhost/openapi.yaml"' in html
+    assert 'href="/.well-known/ai-plugin.json"' in html
+    assert 'href="/openapi.yaml"' in html

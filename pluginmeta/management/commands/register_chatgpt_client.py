@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from pluginmeta.models import Plugin
 from pluginmeta.oauth.clients import oauth_plugin_for_host, register_client
 
 
@@ -14,6 +15,15 @@ def is_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def client_with_redirect_uris(plugin: Plugin, redirect_uris: list[str]):
+    """The plugin's OAuth client registered with exactly these redirect URIs, if any."""
+    wanted = set(redirect_uris)
+    for link in plugin.oauth_clients.select_related("application").order_by("pk"):
+        if set(link.application.redirect_uris.split()) == wanted:
+            return link.application
+    return None
 
 
 class Command(BaseCommand):
@@ -46,11 +56,22 @@ class Command(BaseCommand):
         given = [host, *redirect_uris, options["name"], options["verification_token"] or ""]
         if not all(is_text(value) for value in given):
             raise CommandError("Arguments must be valid UTF-8 text.")
+        token = options["verification_token"]
         try:
             with transaction.atomic():
                 plugin = oauth_plugin_for_host(host)
+                registered = client_with_redirect_uris(plugin, redirect_uris)
+                if token is not None and registered is not None:
+                    # Repeating the registration to add ChatGPT's token must not make a
+                    # second client: store the token only, as plugin_service_key does.
+                    plugin.set_verification_token(token)
+                    self.stderr.write(
+                        f"Stored the verification token of {plugin.slug}; the client below "
+                        "already had these redirect URIs and keeps its secret."
+                    )
+                    self.stdout.write(f"client_id: {registered.client_id}")
+                    return
                 client = register_client(plugin, redirect_uris, name=options["name"])
-                token = options["verification_token"]
                 if token is not None:
                     plugin.set_verification_token(token)
         except ValidationError as exc:

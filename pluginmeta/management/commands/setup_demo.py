@@ -1,29 +1,29 @@
-"""Idempotent set-up for a local demo: checks the example plugins and loads demo data."""
+"""Idempotent set-up for a local demo: loads demo data and tells where everything is served."""
 
-from django.core.management import call_command
+from django.contrib.auth import get_user_model
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
-
-from pluginmeta.models import PluginHost
 
 
 class Command(BaseCommand):
-    """Prints where each plugin is served and loads whatever demo data the apps ship."""
+    """Loads whatever demo data the apps ship, then prints the plugins, their URLs and the admin."""
 
     help = "Prepare the local demo (run by `make run`); safe to run again."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--port", default="8000", help="Port shown in the printed URLs.")
+        parser.add_argument("--port", type=int, default=8000, help="Port of the printed URLs.")
 
-    def handle(self, *args, port: str, **options) -> None:
+    def handle(self, *args, port: int, **options) -> None:
         for command in self.demo_data_commands():
             call_command(command, verbosity=options["verbosity"])
-        for host in PluginHost.objects.select_related("plugin").order_by("plugin__slug"):
+        self.stdout.write("\nPlugins (each on its own hostname):")
+        call_command("list_plugins", scheme="http", port=port, stdout=self.stdout)
+        self.stdout.write(f"\nAdmin: http://localhost:{port}/admin/ (on every plugin host)")
+        if not get_user_model().objects.filter(is_superuser=True).exists():
             self.stdout.write(
-                f"{host.plugin.name_for_human:<22} http://{host.hostname}:{port}/"
-                f"  (auth: {host.plugin.auth_type})"
+                "No admin user yet; create the first one in another terminal with:\n"
+                "    .venv/bin/python manage.py createsuperuser"
             )
 
     def demo_data_commands(self) -> list[str]:
-        from django.core.management import get_commands
-
         return [name for name in ("load_sportstats_demo",) if name in get_commands()]
