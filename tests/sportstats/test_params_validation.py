@@ -64,6 +64,7 @@ def test_every_documented_parameter_is_validated_alongside_all_the_others(sports
         "per_page=5&limit=-1",
         "per_page=5&limit=%00",
         "per_page=5&limit=99999999999999999999",
+        "per_page=5&limit=101",
         "per_page=5&limit=1&limit=2",
     ],
 )
@@ -77,6 +78,21 @@ def test_a_bad_per_page_is_refused_even_with_a_good_limit(sports, league):
     response = sports.get("/games?limit=5&per_page=abc")
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["per_page"]
+
+
+@pytest.mark.parametrize("name", ["limit", "per_page"])
+@pytest.mark.parametrize("size", ["101", "100000", "9223372036854775807"])
+def test_a_page_size_over_the_documented_100_is_refused(sports, league, name, size):
+    response = sports.get(f"/stats?{name}={size}")
+    assert response.status_code == 400
+    assert response.json()["fields"][name] == ["Must be at most 100."]
+
+
+@pytest.mark.parametrize("name", ["limit", "per_page"])
+def test_a_page_size_of_100_is_served(sports, league, name):
+    response = sports.get(f"/stats?{name}=100")
+    assert response.status_code == 200
+    assert response.json()["meta"]["per_page"] == 100
 
 
 def test_per_page_wins_when_both_are_valid(sports, league):
