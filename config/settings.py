@@ -247,6 +247,8 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI plugin",
+    # 3.1 defines a body on DELETE (deleteTodo has one) and is what GPT Actions import.
+    "OAS_VERSION": "3.1.0",
     "VERSION": "v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
