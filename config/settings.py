@@ -206,6 +206,8 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# A failed CSRF check answers JSON, except to browsers (pluginmeta.errors.csrf_failure).
+CSRF_FAILURE_VIEW = "pluginmeta.errors.csrf_failure"
 
 # DJANGO_HTTPS=1 declares the site HTTPS-only: redirect, HSTS and secure cookies. Off by
 # default because `make run` serves plain http on localhost.
@@ -252,6 +254,8 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI plugin",
+    # 3.1 defines a body on DELETE (deleteTodo has one) and is what GPT Actions import.
+    "OAS_VERSION": "3.1.0",
     "VERSION": "v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

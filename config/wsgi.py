@@ -6,4 +6,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from pluginmeta.chunked import ChunkedBodyMiddleware  # noqa: E402 - needs the settings above
+
+application = ChunkedBodyMiddleware(django_application)

@@ -1,7 +1,12 @@
 """JSON error responses, in the one shape every endpoint uses: {"error": code, "detail": text}."""
 
+from collections.abc import Callable, Iterable
+from functools import wraps
+
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.views.csrf import csrf_failure as django_csrf_failure
 
 
 def json_error(status: int, code: str, detail: str, **extra) -> JsonResponse:
@@ -22,6 +27,51 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> JsonR
 
 def error_500(request: HttpRequest) -> JsonResponse:
     return json_error(500, "server_error", "The server failed to handle this request.")
+
+
+def method_not_allowed(allowed: Iterable[str]) -> JsonResponse:
+    response = json_error(405, "method_not_allowed", "This method is not allowed here.")
+    response["Allow"] = ", ".join(allowed)
+    return response
+
+
+def json_method_not_allowed(response: HttpResponse) -> HttpResponse:
+    """Django's own 405 (require_http_methods, class-based views) as our JSON, same Allow."""
+    if isinstance(response, HttpResponseNotAllowed):
+        return method_not_allowed(response["Allow"].split(", "))
+    return response
+
+
+def safe_methods_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET and HEAD run the view, OPTIONS answers 200 with Allow, anything else a 405 JSON.
+
+    HEAD runs the GET view: the server (gunicorn, runserver, the test client) drops the body
+    and keeps the headers. The view is CSRF-exempt because it never acts on an unsafe method;
+    otherwise the CSRF check would answer a POST with a 403 before the 405 could.
+    """
+    allowed = ("GET", "HEAD", "OPTIONS")
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            # What Django's class-based views and DRF answer: 200, Allow, no body.
+            response = HttpResponse(headers={"Allow": ", ".join(allowed), "Content-Length": "0"})
+            del response["Content-Type"]
+            return response
+        return method_not_allowed(allowed)
+
+    wrapper.csrf_exempt = True
+    return wrapper
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """403 for a failed CSRF check: Django's page for browsers, JSON for every other client."""
+    if request.get_preferred_type(["application/json", "text/html"]) == "text/html":
+        return django_csrf_failure(request, reason)
+    detail = "CSRF verification failed: " + (reason or REASON_NO_CSRF_COOKIE) + "."
+    return json_error(403, "csrf_failed", detail)
 
 
 # One message for a lost database, whether DRF or the middleware answers.

@@ -10,7 +10,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_vary_headers
 
-from pluginmeta.errors import database_unavailable, is_database_outage, json_error
+from pluginmeta.errors import (
+    database_unavailable,
+    is_database_outage,
+    json_error,
+    json_method_not_allowed,
+)
 from pluginmeta.hosts import plugin_for_hostname, urlconf_for_kind
 
 logger = logging.getLogger(__name__)
@@ -58,6 +63,11 @@ class HealthCheckMiddleware:
         return JsonResponse({"status": "ok", "database": "ok"})
 
 
+def is_valid_port(port: str) -> bool:
+    """A TCP port written the one canonical way: 1-65535 without leading zeros."""
+    return port.isascii() and port.isdigit() and port[0] != "0" and int(port) <= 65535
+
+
 class PluginHostMiddleware:
     """Sets request.plugin and request.urlconf, or answers 404 JSON for hosts with no plugin."""
 
@@ -68,9 +78,12 @@ class PluginHostMiddleware:
         # get_host() checks ALLOWED_HOSTS and raises DisallowedHost for anything else, so only
         # validated names reach the lookup and the manifest.
         try:
-            domain, _port = split_domain_port(request.get_host())
+            domain, port = split_domain_port(request.get_host())
         except DisallowedHost:
             return disallowed_host(request)
+        if port and not is_valid_port(port):
+            # The host is echoed into the manifest, spec and OAuth metadata as the origin.
+            return json_error(400, "bad_request", "The Host header's port must be 1-65535.")
         try:
             plugin = plugin_for_hostname(domain)
         except DatabaseError:
@@ -81,7 +94,7 @@ class PluginHostMiddleware:
         else:
             request.plugin = plugin
             request.urlconf = urlconf_for_kind(plugin.kind)
-            response = self.get_response(request)
+            response = json_method_not_allowed(self.get_response(request))
         patch_vary_headers(response, ("Host",))
         return response
 

@@ -6,10 +6,10 @@ from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_safe
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 
 from pluginmeta.auth import manifest_auth
+from pluginmeta.errors import safe_methods_only
 from pluginmeta.openapi import build_plugin_schema
 
 DEFAULT_LOGO = Path(__file__).resolve().parent / "static" / "pluginmeta" / "logo.png"
@@ -20,7 +20,7 @@ def request_origin(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-@require_GET
+@safe_methods_only
 def manifest(request: HttpRequest) -> JsonResponse:
     plugin = request.plugin
     origin = request_origin(request)
@@ -40,7 +40,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
     )
 
 
-@require_GET
+@safe_methods_only
 def openapi_yaml(request: HttpRequest) -> HttpResponse:
     schema = build_plugin_schema(request.plugin, request_origin(request))
     body = OpenApiYamlRenderer().render(schema)
@@ -50,14 +50,14 @@ def openapi_yaml(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
+@safe_methods_only
 def openapi_json(request: HttpRequest) -> HttpResponse:
     schema = build_plugin_schema(request.plugin, request_origin(request))
     body = OpenApiJsonRenderer().render(schema)
     return HttpResponse(body, content_type="application/json")
 
 
-@require_GET
+@safe_methods_only
 @cache_control(public=True, max_age=3600)
 def logo(request: HttpRequest) -> FileResponse:
     plugin = request.plugin
@@ -66,7 +66,7 @@ def logo(request: HttpRequest) -> FileResponse:
     return FileResponse(DEFAULT_LOGO.open("rb"), content_type="image/png")
 
 
-@require_safe
+@safe_methods_only
 def landing(request: HttpRequest) -> HttpResponse:
     return render(
         request,

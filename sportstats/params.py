@@ -83,13 +83,16 @@ def date_range(query: QueryDict) -> tuple[datetime.date | None, datetime.date | 
 
 
 def per_page(query: QueryDict) -> int:
-    """per_page (balldontlie) or limit (the seed), clamped to MAX_PER_PAGE."""
+    """per_page (balldontlie) or limit (the seed), 1 to MAX_PER_PAGE as the spec says.
+
+    Both are checked whenever they are sent; per_page wins when both are.
+    """
+    sizes = {}
     for name in ("per_page", "limit"):
         raw = _single(query, name)
         if raw is not None:
-            # Large values are clamped, not refused: "as many as you can" is a fair request.
-            return min(_to_int(name, raw, 1, MAX_ID), MAX_PER_PAGE)
-    return DEFAULT_PER_PAGE
+            sizes[name] = _to_int(name, raw, 1, MAX_PER_PAGE)
+    return sizes.get("per_page", sizes.get("limit", DEFAULT_PER_PAGE))
 
 
 def cursor(query: QueryDict) -> int:

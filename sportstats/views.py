@@ -54,12 +54,15 @@ SEASON_TEXT = "Seasons are named by the year they began: 2018 is the 2018-2019 s
 PAGE_PARAMETERS = [
     OpenApiParameter(
         "limit",
-        _int(1, params.MAX_ID),
+        _int(1, params.MAX_PER_PAGE),
         Q,
         description="The max number of results to return (<= 100).",
     ),
     OpenApiParameter(
-        "per_page", _int(1, params.MAX_ID), Q, description="Same as limit (balldontlie's name)."
+        "per_page",
+        _int(1, params.MAX_PER_PAGE),
+        Q,
+        description="Same as limit (balldontlie's name); wins when both are sent.",
     ),
     OpenApiParameter(
         "cursor", _int(0, params.MAX_ID), Q, description="meta.next_cursor of the previous page."

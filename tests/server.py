@@ -84,16 +84,20 @@ def migrate(env: dict[str, str]) -> None:
 
 @contextmanager
 def running_server(
-    env: dict[str, str], workers: int = 1, output: Path | None = None
+    env: dict[str, str], workers: int = 1, output: Path | None = None, runserver: bool = False
 ) -> Iterator[str]:
     """gunicorn serving config.wsgi on a free port; yields its base URL.
 
-    With output, the server's stdout and stderr go to that file.
+    With output, the server's stdout and stderr go to that file. With runserver, Django's
+    development server (what `make run` starts) serves instead.
     """
     port = free_port()
     sink = output.open("wb") if output else None
+    development = ["manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"]
     process = subprocess.Popen(
-        [
+        [sys.executable, *development]
+        if runserver
+        else [
             sys.executable,
             "-m",
             "gunicorn",

@@ -18,9 +18,15 @@ class StrictCharField(serializers.CharField):
 
 
 class StrictIntegerField(serializers.IntegerField):
-    """An IntegerField that refuses strings, floats and booleans."""
+    """An IntegerField that refuses strings, fractions and booleans.
+
+    A whole float such as 2.0 is the integer 2: JSON Schema, and so OpenAPI 3.1, counts it as
+    one, and clients built from the spec may send it.
+    """
 
     def to_internal_value(self, data):
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
         return super().to_internal_value(data)

@@ -14,14 +14,14 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 from oauth2_provider import views as dot_views
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.models import get_application_model
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from pluginmeta.errors import json_error
+from pluginmeta.errors import json_error, safe_methods_only
 from pluginmeta.login_limits import SIGN_UP, take_attempt, too_many_attempts
 from pluginmeta.models import Plugin
 from pluginmeta.oauth.backend import TOKEN_PARAMS_ATTR
@@ -266,7 +266,7 @@ def _safe_next(request: HttpRequest, candidate: str) -> str:
 @oauth_host_only
 @page
 @csrf_protect
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """Creates an account and signs it in, then continues where sign-in would have."""
     if not settings.OAUTH_SIGNUP_ENABLED:
@@ -293,7 +293,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @oauth_host_only
 @page
 @csrf_protect
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:
     """GET asks to confirm, POST signs out (a link must not be able to sign anyone out)."""
     if request.method == "POST":
@@ -303,7 +303,7 @@ def logout(request: HttpRequest) -> HttpResponse:
 
 
 @oauth_host_only
-@require_GET
+@safe_methods_only
 def server_metadata(request: HttpRequest) -> JsonResponse:
     """RFC 8414 authorization server metadata for this host."""
     origin = request_origin(request)

@@ -10,8 +10,8 @@ from tests.conftest import ALL_HOSTS, HostClient
 EXPECTED = {
     "localhost": ("todo", "none"),
     "127.0.0.1": ("todo", "none"),
-    "todo-service.localhost": ("todo", "service_http"),
-    "todo-user.localhost": ("todo", "user_http"),
+    "todo-service.localhost": ("todo_service", "service_http"),
+    "todo-user.localhost": ("todo_user", "user_http"),
     "todo-oauth.localhost": ("todo_oauth", "oauth"),
     "sports.localhost": ("sportStats", "none"),
 }
