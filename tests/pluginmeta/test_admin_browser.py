@@ -9,12 +9,7 @@ from django.contrib.auth import get_user_model
 
 from pluginmeta.models import Plugin
 from pluginmeta.oauth.clients import register_client
-from tests.pluginmeta import test_oauth_browser
-from tests.pluginmeta.conftest import CHATGPT_REDIRECT, KEY_PATTERN, PASSWORD
-from tests.pluginmeta.test_oauth_browser import CHROMIUM
-
-# The same headless Chromium, with a fresh profile per test.
-chromium_page = test_oauth_browser.chromium_page
+from tests.pluginmeta.conftest import CHATGPT_REDIRECT, CHROMIUM, KEY_PATTERN, PASSWORD
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

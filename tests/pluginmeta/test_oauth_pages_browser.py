@@ -9,8 +9,8 @@ from PIL import Image
 
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, PASSWORD, query_of, use_loopback
 
-# Same Chromium launch and database marks as the sign-in flow test.
-from tests.pluginmeta.test_oauth_browser import chromium_page, pytestmark  # noqa: F401
+# The same database marks as the sign-in flow test; chromium_page comes from conftest.
+from tests.pluginmeta.test_oauth_browser import pytestmark  # noqa: F401
 
 APP_NAME = "ChatGPT (todo-oauth)"
 
