@@ -46,15 +46,20 @@ def database_env(tmp_path_factory) -> Iterator[dict[str, str]]:
         yield env
 
 
-def test_forwarded_scheme_headers_from_a_local_client_are_ignored_by_default(database_env):
-    with running_server(database_env) as base:
+SERVERS = pytest.mark.parametrize("server", ["granian", "gunicorn"])
+
+
+@SERVERS
+def test_forwarded_scheme_headers_from_a_local_client_are_ignored_by_default(database_env, server):
+    with running_server(database_env, server=server) as base:
         for headers in [{}, *FORGED]:
             urls = published_urls(base, headers)
             assert all(url.startswith("http://") for url in urls), (headers, urls)
 
 
-def test_a_forwarded_script_name_from_a_local_client_is_ignored(database_env):
-    with running_server(database_env) as base:
+@SERVERS
+def test_a_forwarded_script_name_from_a_local_client_is_ignored(database_env, server):
+    with running_server(database_env, server=server) as base:
         response = requests.get(
             f"{base}/.well-known/ai-plugin.json",
             headers={"Host": "localhost", "SCRIPT_NAME": "/evil"},
@@ -64,9 +69,10 @@ def test_a_forwarded_script_name_from_a_local_client_is_ignored(database_env):
     assert response.json()["api"]["url"] == "http://localhost/openapi.yaml"
 
 
-def test_the_documented_setting_trusts_x_forwarded_proto_only(database_env):
+@SERVERS
+def test_the_documented_setting_trusts_x_forwarded_proto_only(database_env, server):
     env = {**database_env, "DJANGO_SECURE_PROXY_SSL_HEADER": "1"}
-    with running_server(env) as base:
+    with running_server(env, server=server) as base:
         trusted = published_urls(base, {"X-Forwarded-Proto": "https"})
         assert all(url.startswith("https://") for url in trusted), trusted
         for headers in [{"X-Forwarded-Ssl": "on"}, {"X-Forwarded-Protocol": "ssl"}]:
