@@ -86,8 +86,8 @@ def contenders(args, env: dict[str, str]) -> list[tuple[str, int, list[str], dic
     python(["-m", "django", "migrate", "--run-syncdb", "-v0"], ninja_env, PEERS)
     python(["-m", "django", "shell", "-c", NINJA_SEED], ninja_env, PEERS)
     if args.server == "granian":
-        # The same server and threads as the project (config/serve.py).
-        threads = os.environ.get("WEB_THREADS", "2")
+        # The same server and threads as the project (config/serve.py, default 1 thread).
+        threads = os.environ.get("WEB_THREADS", "1")
         ninja_cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2",
                      "--blocking-threads", threads, "--host", "127.0.0.1",
                      "--port", str(PORTS["ninja"]), "--log-level", "warning",
