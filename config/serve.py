@@ -12,6 +12,7 @@ import os
 from granian import Granian
 from granian.constants import Interfaces
 from granian.http import HTTP1Settings
+from granian.log import LogLevels
 
 
 def env_int(name: str, default: int) -> int:
@@ -38,7 +39,7 @@ def server() -> Granian:
         respawn_failed_workers=True,
         workers_kill_timeout=env_int("WEB_SHUTDOWN_TIMEOUT", 30),
         log_access=os.environ.get("WEB_ACCESS_LOG", "1") != "0",
-        log_level=os.environ.get("WEB_LOG_LEVEL", "info"),
+        log_level=LogLevels(os.environ.get("WEB_LOG_LEVEL", "info")),
     )
 
 
