@@ -10,6 +10,10 @@ worker_class = "sync"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Whether a request came over https is Django's call alone (DJANGO_SECURE_PROXY_SSL_HEADER):
+# gunicorn would otherwise set https from X-Forwarded-Proto, -Ssl or -Protocol, and
+# SCRIPT_NAME from a header, for any client on a trusted address, 127.0.0.1 by default.
+forwarded_allow_ips = ""
+secure_scheme_headers: dict[str, str] = {}
 # The longest request line gunicorn allows: a query with 100 ids per array parameter fits.
 limit_request_line = 8190

@@ -1,10 +1,11 @@
-"""HTTP benchmark: gunicorn (2 sync workers) driven by wrk, on SQLite and on Postgres.
+"""HTTP benchmark: the production server (2 workers) driven by wrk, on SQLite and on Postgres.
 
 Prints req/s and p50/p99 latency for the TODO operations, the Sport Stats endpoints (when the
 app serves them) and a bare Django JsonResponse served by the same server in the same run,
 plus the ratios the project aims for. Needs wrk (Debian package `wrk`).
 
     .venv/bin/python bench/http_bench.py [--seconds 8] [--connections 8] [--db sqlite postgres]
+        [--server granian|gunicorn]
 """
 
 import argparse
@@ -12,11 +13,14 @@ import os
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import psycopg
@@ -104,6 +108,41 @@ def wrk(url: str, host: str, seconds: int, connections: int, lua: str | None) ->
     return parse_wrk(output)
 
 
+def interleaved_wrk(
+    ports: dict[str, int],
+    operations: list[tuple[str, str, str | None]],
+    rounds: int,
+    seconds: int,
+    connections: int,
+) -> dict[str, dict[str, dict]]:
+    """wrk on each (operation, path, lua script) against every server, round after round.
+
+    The servers take turns within each round, so load from elsewhere on a shared machine
+    falls on all of them alike; each figure is the median over the rounds.
+    """
+    runs: dict[str, dict[str, list[dict]]] = {name: {} for name in ports}
+    for port in ports.values():
+        for _operation, path, lua in operations:
+            wrk(f"http://127.0.0.1:{port}{path}", "localhost", 1, connections, lua)  # warm-up
+    for _ in range(rounds):
+        for operation, path, lua in operations:
+            for name, port in ports.items():
+                result = wrk(
+                    f"http://127.0.0.1:{port}{path}", "localhost", seconds, connections, lua
+                )
+                runs[name].setdefault(operation, []).append(result)
+    return {
+        name: {
+            operation: {
+                key: statistics.median(result[key] for result in results)
+                for key in ("rps", "p50", "p99", "non2xx")
+            }
+            for operation, results in by_operation.items()
+        }
+        for name, by_operation in runs.items()
+    }
+
+
 ENDPOINTS: list[tuple[str, str, str, str | None]] = [
     ("raw JsonResponse", "localhost", "/bench/raw", None),
     ("raw + SELECT 1", "localhost", "/bench/raw-query", None),
@@ -117,6 +156,36 @@ ENDPOINTS: list[tuple[str, str, str, str | None]] = [
     ("sports stats", "sports.localhost", "/stats?player_ids=1&per_page=25", None),
     ("sports averages", "sports.localhost", "/season_averages?player_ids=1&player_ids=2", None),
 ]
+
+
+def server_command(server: str, port: int, workers: int) -> list[str]:
+    """The command that serves config.wsgi on 127.0.0.1:port: granian (config/serve.py, the
+    production server) or gunicorn (gunicorn.conf.py) with the given number of processes."""
+    if server == "granian":
+        return [sys.executable, "-m", "config.serve"]
+    return [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-b",
+            f"127.0.0.1:{port}", "--log-level", "warning"]  # fmt: skip
+
+
+def server_env(server: str, port: int, workers: int) -> dict[str, str]:
+    """What the command of server_command() reads from the environment."""
+    if server == "granian":
+        return {"HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers),
+                "WEB_ACCESS_LOG": "0", "WEB_LOG_LEVEL": "warning"}  # fmt: skip
+    return {}
+
+
+def wait_until_up(port: int, path: str = "/healthz") -> None:
+    for _ in range(150):
+        try:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", headers={"Host": "localhost"}
+            )
+            urllib.request.urlopen(request, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"nothing answers on port {port}")
 
 
 def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]]:
@@ -133,33 +202,17 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
     manage(env, "migrate", "--noinput", "-v0")
     seed(env)
     port = 8765
-    log = open(PROJECT / "bench" / "out" / f"gunicorn-{label}.log", "wb")  # noqa: SIM115
+    log = open(PROJECT / "bench" / "out" / f"{args.server}-{label}.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "-w",
-            str(args.workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
+        server_command(args.server, port, args.workers),
         cwd=PROJECT,
-        env=env,
+        env={**env, **server_env(args.server, port, args.workers)},
         stdout=log,
         stderr=log,
     )
     results = []
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_up(port)
         for name, host, path, lua in ENDPOINTS:
             if args.only and not any(word in name for word in args.only):
                 continue
@@ -174,12 +227,58 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
     return results
 
 
+@contextmanager
+def servers_running(
+    label: str, servers: list[tuple[str, int, list[str], dict[str, str], Path]], probe: str
+) -> Iterator[dict[str, subprocess.Popen]]:
+    """Starts each (name, port, command, environment, working directory) and waits until
+    it answers GET probe; yields the processes by name, and stops them all afterwards.
+    Each server's output goes to bench/out/<label>-<port>.log."""
+    processes: dict[str, subprocess.Popen] = {}
+    with ExitStack() as stack:
+        try:
+            for name, port, command, env, cwd in servers:
+                log = stack.enter_context(
+                    open(PROJECT / "bench" / "out" / f"{label}-{port}.log", "wb")
+                )
+                processes[name] = subprocess.Popen(
+                    command, cwd=cwd, env=env, stdout=log, stderr=log
+                )
+                wait_until_up(port, probe)
+            yield processes
+        finally:
+            for process in processes.values():
+                process.terminate()
+                process.wait(timeout=60)
+
+
+@contextmanager
+def scratch_database(label: str, name: str) -> Iterator[str]:
+    """The URL of a new, empty database: a SQLite file in bench/out, or a Postgres database
+    (dropped again afterwards)."""
+    if label == "sqlite":
+        db_file = PROJECT / "bench" / "out" / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm", ".writelock"):
+            Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        yield f"sqlite:///{db_file}"
+        return
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (the goal: 2)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes (the goal: 2)")
+    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     parser.add_argument(
         "--only", nargs="+", help="endpoints whose name contains one of these words (raw, todo...)"
     )
@@ -189,19 +288,11 @@ def main() -> None:
     out = PROJECT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     for label in args.db:
-        if label == "sqlite":
-            db_file = out / "http-bench.sqlite3"
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{db_file}{suffix}").unlink(missing_ok=True)
-            url = f"sqlite:///{db_file}"
-        else:
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-                conn.execute(f"CREATE DATABASE {PG_NAME}")
-            url = f"{PG_SERVER}/{PG_NAME}"
-        results = dict(bench_database(label, url, args))
+        name = "http-bench" if label == "sqlite" else PG_NAME
+        with scratch_database(label, name) as url:
+            results = dict(bench_database(label, url, args))
         print(
-            f"\n## {label}: gunicorn 2 sync workers, "
+            f"\n## {label}: {args.server}, {args.workers} workers, "
             f"wrk -t2 -c{args.connections} -d{args.seconds}s\n"
         )
         print("| endpoint | req/s | p50 ms | p99 ms | non-2xx |")
@@ -224,8 +315,6 @@ def main() -> None:
         if label == "postgres":
             # PGOPTIONS="-c synchronous_commit=off" shows what the commit's WAL flush costs.
             print(f"Postgres synchronous_commit: {os.environ.get('PGOPTIONS') or 'on (default)'}")
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
 
 
 if __name__ == "__main__":

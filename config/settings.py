@@ -146,6 +146,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         server_side_binding=True, prepare_threshold=5
     )
+# A database that accepts connections but never answers must not hold a worker until the
+# server's own timeout kills it: connecting and every statement (lock waits included) are
+# bounded, and the request then gets the 503 JSON. 0 turns the statement limit off.
+DB_CONNECT_TIMEOUT = env_int("DJANGO_DB_CONNECT_TIMEOUT", 3)
+DB_STATEMENT_TIMEOUT = env_int("DJANGO_DB_STATEMENT_TIMEOUT", 5)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    pg_options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT > 0:
+        pg_options["options"] = " ".join(
+            filter(
+                None, [pg_options.get("options"), f"-c statement_timeout={DB_STATEMENT_TIMEOUT}s"]
+            )
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     # A kept connection saves re-running the PRAGMAs above on every request.

@@ -1,4 +1,4 @@
-"""Starts the real server (gunicorn) in a subprocess on a database of its own, for e2e tests."""
+"""Starts the real server (granian or gunicorn) in a subprocess on a database of its own."""
 
 import os
 import secrets
@@ -82,35 +82,48 @@ def migrate(env: dict[str, str]) -> None:
     )
 
 
+def server_command(server: str, port: int, workers: int) -> tuple[list[str], dict[str, str]]:
+    """The command that serves config.wsgi on 127.0.0.1:port, and what it reads from the env.
+
+    granian is the production server (config/serve.py); gunicorn (gunicorn.conf.py) the other
+    documented choice.
+    """
+    if server == "runserver":
+        return [sys.executable, "manage.py", "runserver", "--noreload", "--insecure",
+                f"127.0.0.1:{port}"], {}  # fmt: skip
+    if server == "granian":
+        env = {
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "WEB_CONCURRENCY": str(workers),
+            "WEB_ACCESS_LOG": "0",
+            "WEB_LOG_LEVEL": "warning",
+        }
+        return [sys.executable, "-m", "config.serve"], env
+    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
+    return command, {}
+
+
 @contextmanager
 def running_server(
-    env: dict[str, str], workers: int = 1, output: Path | None = None, runserver: bool = False
+    env: dict[str, str],
+    workers: int = 1,
+    output: Path | None = None,
+    server: str = "granian",
 ) -> Iterator[str]:
-    """gunicorn serving config.wsgi on a free port; yields its base URL.
+    """The production server serving config.wsgi on a free port; yields its base URL.
 
-    With output, the server's stdout and stderr go to that file. With runserver, Django's
-    development server (what `make run` starts) serves instead.
+    With output, the server's stdout and stderr go to that file. Django's
+    development server (what `make run` starts) serves with server="runserver".
     """
     port = free_port()
     sink = output.open("wb") if output else None
-    development = ["manage.py", "runserver", "--noreload", "--insecure", f"127.0.0.1:{port}"]
+    command, server_env_vars = server_command(server, port, workers)
     process = subprocess.Popen(
-        [sys.executable, *development]
-        if runserver
-        else [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--log-level",
-            "warning",
-        ],
+        command,
         cwd=PROJECT_DIR,
-        env=env,
+        env={**env, **server_env_vars},
         stdout=sink,
         stderr=sink,
     )

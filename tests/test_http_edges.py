@@ -217,7 +217,7 @@ def runserver(tmp_path_factory) -> Iterator[str]:
     with scratch_database(tmp_path_factory.mktemp("runserver")) as database_url:
         env = server_env(database_url, API_THROTTLE_RATE="off")
         migrate(env)
-        with running_server(env, runserver=True) as base:
+        with running_server(env, server="runserver") as base:
             yield base
 
 

@@ -1,0 +1,1 @@
+"""A lean TODO server in Django + django-ninja, the benchmark's first peer."""
