@@ -250,7 +250,6 @@ def test_every_skip_reason_still_matches_a_readme_command():
     assert any(DEPLOY_MARKER in c.text for c in commands)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_readme_examples_work_as_written(checkout, database_url, tmp_path):
     commands = readme_commands()
     deploy_block = next(c.block for c in commands if DEPLOY_MARKER in c.text)
@@ -286,7 +285,6 @@ def test_the_readme_examples_work_as_written(checkout, database_url, tmp_path):
     check_results(runnable, result)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_production_deploy_block_leads_to_a_working_admin(checkout, tmp_path):
     commands = readme_commands()
     deploy_block = next(c.block for c in commands if DEPLOY_MARKER in c.text)

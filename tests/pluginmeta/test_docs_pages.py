@@ -88,7 +88,6 @@ def test_openapi_yaml_is_shown_by_a_browser_not_downloaded():
     assert response.content.startswith(b"openapi: 3.")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_landing_page_link_works_over_http_whatever_port_the_visitor_used(tmp_path):
     # The browser asked for http://sports.localhost:<port>/, while the Host header may name the
     # host alone (behind a proxy, or `curl -H 'Host: sports.localhost'`): links must follow
