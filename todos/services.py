@@ -1,6 +1,9 @@
 """The three TODO operations as plain functions over the database."""
 
+import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,8 +25,9 @@ INSERT_SQL = (
     f"INSERT INTO {_TABLE} (plugin_id, owner, text, created_at) "  # noqa: S608
     "VALUES (%s, %s, %s, %s) RETURNING id"
 )
-# Postgres adds in one round trip: the count reads the snapshot taken before the insert, so
-# it counts the rows ahead of the new one.
+# Postgres adds with one statement: the count reads the statement's snapshot, taken before the
+# insert, so it counts the rows ahead of the new one. Taken after the list's lock, that
+# snapshot holds every earlier writer's rows.
 ADD_SQL_POSTGRES = (
     f"WITH new AS ({INSERT_SQL}) "  # noqa: S608
     f"SELECT COUNT(*) FROM {_TABLE} t, new "
@@ -42,6 +46,7 @@ LIST_JSON_SQL = {
     ),
 }
 POSITION_SQL = f"SELECT COUNT(*) FROM {_TABLE} WHERE plugin_id = %s AND owner = %s AND id < %s"  # noqa: S608
+LOCK_LIST_SQL_POSTGRES = "SELECT pg_advisory_xact_lock(%s)"
 
 
 class TodoNotFound(Exception):
@@ -61,28 +66,48 @@ def list_todos_json(plugin: Plugin, owner: str) -> str:
     return array
 
 
+def list_lock_key(plugin: Plugin, owner: str) -> int:
+    """A signed 64-bit number naming one list, for Postgres' advisory locks."""
+    digest = hashlib.blake2b(f"{plugin.pk}:{owner}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@contextmanager
+def locked_list(plugin: Plugin, owner: str) -> Iterator[None]:
+    """A transaction in which no other add or delete writes the owner's list.
+
+    A position is a count of the rows ahead, so it is only true if no other writer of the
+    list is between its insert and its commit. Postgres: a transaction-scoped advisory lock
+    per list (other lists are not held up). SQLite: the IMMEDIATE transaction holds the
+    database's one write lock.
+    """
+    with serialized_writes(), transaction.atomic():
+        if connection.vendor == "postgresql":
+            fetch_all(LOCK_LIST_SQL_POSTGRES, (list_lock_key(plugin, owner),))
+        yield
+
+
 def add_todo(plugin: Plugin, owner: str, text: str) -> int:
-    """Appends text to the owner's list and returns its index."""
-    # No transaction: the INSERT commits by itself, and the position is a read that is as
-    # true as any position once the response leaves; this saves the BEGIN/COMMIT round trips.
+    """Appends text to the owner's list and returns its index, as getTodos shows it then."""
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        ((index,),) = fetch_all(ADD_SQL_POSTGRES, (plugin.pk, owner, text, now, plugin.pk, owner))
-        return index
-    with serialized_writes():
+    with locked_list(plugin, owner):
+        if connection.vendor == "postgresql":
+            ((index,),) = fetch_all(
+                ADD_SQL_POSTGRES, (plugin.pk, owner, text, now, plugin.pk, owner)
+            )
+            return index
         ((new_id,),) = fetch_all(INSERT_SQL, (plugin.pk, owner, text, now))
-    ((index,),) = fetch_all(POSITION_SQL, (plugin.pk, owner, new_id))
-    return index
+        ((index,),) = fetch_all(POSITION_SQL, (plugin.pk, owner, new_id))
+        return index
 
 
 def delete_todo(plugin: Plugin, owner: str, index: int) -> str:
     """Removes the todo at index and returns its text; raises TodoNotFound if there is none."""
     if index >= MAX_INDEX:
         raise TodoNotFound(index)
-    with serialized_writes(), transaction.atomic():
-        # Locking the rows up to the index serialises concurrent deletes on Postgres: a
-        # waiting delete skips rows removed meanwhile, so it counts positions as they are
-        # after the other one committed. SQLite's IMMEDIATE transactions serialise writers.
+    with locked_list(plugin, owner):
+        # The row locks also hold off writers that do not take the list's lock (the admin):
+        # a waiting delete skips rows removed meanwhile.
         ids = list(
             Todo.objects.select_for_update()
             .filter(plugin=plugin, owner=owner)
