@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.utils import timezone
 
-from pluginmeta.db import fetch_all, serialized_writes
+from pluginmeta.db import fetch_all, fetch_last_of_script, serialized_writes
 from pluginmeta.models import Plugin
 from todos.models import Todo
 
@@ -21,18 +21,28 @@ MAX_INDEX = 2**31
 # never from input, and values are bound parameters.
 _TABLE = Todo._meta.db_table
 LIST_SQL = f"SELECT text FROM {_TABLE} WHERE plugin_id = %s AND owner = %s ORDER BY id"  # noqa: S608
-INSERT_SQL = (
+_INSERT = (
     f"INSERT INTO {_TABLE} (plugin_id, owner, text, created_at) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s) RETURNING id"
+    "VALUES (%s, %s, %s, %s) RETURNING"
 )
-# Postgres adds with one statement: the count reads the statement's snapshot, taken before the
-# insert, so it counts the rows ahead of the new one. Taken after the list's lock, that
-# snapshot holds every earlier writer's rows.
-ADD_SQL_POSTGRES = (
-    f"WITH new AS ({INSERT_SQL}) "  # noqa: S608
-    f"SELECT COUNT(*) FROM {_TABLE} t, new "
-    "WHERE t.plugin_id = %s AND t.owner = %s AND t.id < new.id"
-)
+# An add appends and returns the count of the rows ahead, as one step no other writer of the
+# list can come between, in one round trip:
+ADD_SQL = {
+    # SQLite: one statement holds the database's one write lock from its start to its commit.
+    "sqlite": (
+        f"{_INSERT} (SELECT COUNT(*) FROM {_TABLE} AS ahead WHERE ahead.plugin_id = %s "  # noqa: S608
+        f"AND ahead.owner = %s AND ahead.id < {_TABLE}.id)"
+    ),
+    # Postgres: two statements in one query string run as one transaction, so the list's
+    # advisory lock (the one deletes take) is held to the commit; the second statement's
+    # snapshot is taken once the lock is granted, so its count sees every earlier writer's
+    # rows (and not the new one: the insert and the count share that snapshot).
+    "postgresql": (
+        f"SELECT pg_advisory_xact_lock(%s); WITH new AS ({_INSERT} id) "  # noqa: S608
+        f"SELECT COUNT(*) FROM {_TABLE} t, new "
+        "WHERE t.plugin_id = %s AND t.owner = %s AND t.id < new.id"
+    ),
+}
 # The list as one JSON array text, built by the database: no row objects, no encoding in
 # Python. Both databases escape as Python's json module does (tests hold them to it).
 LIST_JSON_SQL = {
@@ -45,7 +55,6 @@ LIST_JSON_SQL = {
         f"'[]') FROM {_TABLE} t WHERE t.plugin_id = %s AND t.owner = %s"
     ),
 }
-POSITION_SQL = f"SELECT COUNT(*) FROM {_TABLE} WHERE plugin_id = %s AND owner = %s AND id < %s"  # noqa: S608
 LOCK_LIST_SQL_POSTGRES = "SELECT pg_advisory_xact_lock(%s)"
 
 
@@ -74,12 +83,10 @@ def list_lock_key(plugin: Plugin, owner: str) -> int:
 
 @contextmanager
 def locked_list(plugin: Plugin, owner: str) -> Iterator[None]:
-    """A transaction in which no other add or delete writes the owner's list.
+    """A transaction in which no add or delete of another request writes the owner's list.
 
-    A position is a count of the rows ahead, so it is only true if no other writer of the
-    list is between its insert and its commit. Postgres: a transaction-scoped advisory lock
-    per list (other lists are not held up). SQLite: the IMMEDIATE transaction holds the
-    database's one write lock.
+    Postgres: the list's advisory lock (other lists are not held up). SQLite: the
+    IMMEDIATE transaction holds the database's one write lock.
     """
     with serialized_writes(), transaction.atomic():
         if connection.vendor == "postgresql":
@@ -88,17 +95,15 @@ def locked_list(plugin: Plugin, owner: str) -> Iterator[None]:
 
 
 def add_todo(plugin: Plugin, owner: str, text: str) -> int:
-    """Appends text to the owner's list and returns its index, as getTodos shows it then."""
+    """Appends text to the owner's list; its index, as getTodos shows it right after."""
     now = timezone.now()
-    with locked_list(plugin, owner):
-        if connection.vendor == "postgresql":
-            ((index,),) = fetch_all(
-                ADD_SQL_POSTGRES, (plugin.pk, owner, text, now, plugin.pk, owner)
-            )
-            return index
-        ((new_id,),) = fetch_all(INSERT_SQL, (plugin.pk, owner, text, now))
-        ((index,),) = fetch_all(POSITION_SQL, (plugin.pk, owner, new_id))
+    if connection.vendor == "postgresql":
+        params = (list_lock_key(plugin, owner), plugin.pk, owner, text, now, plugin.pk, owner)
+        ((index,),) = fetch_last_of_script(ADD_SQL["postgresql"], params)
         return index
+    with serialized_writes():
+        ((index,),) = fetch_all(ADD_SQL["sqlite"], (plugin.pk, owner, text, now, plugin.pk, owner))
+    return index
 
 
 def delete_todo(plugin: Plugin, owner: str, index: int) -> str:
