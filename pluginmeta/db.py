@@ -7,9 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Re-entrant, so a write path that nests serialized_writes() cannot wait on itself.
 _thread_locks: dict[str, threading.RLock] = {}
@@ -63,15 +61,6 @@ def serialized_writes(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 _native_sql: dict[tuple[str, str], str] = {}
 
 
-def _connected(using: str) -> BaseDatabaseWrapper:
-    """Django's connection, opened (and health-checked if enabled) as its own cursor() would."""
-    connection = connections[using]
-    if connection.connection is None or connection.health_check_enabled:
-        connection.close_if_health_check_failed()
-        connection.ensure_connection()
-    return connection
-
-
 def fetch_all(sql: str, params: Sequence[Any], using: str = DEFAULT_DB_ALIAS) -> list[tuple]:
     """Runs one statement with Django's connection but the driver's own cursor; its rows.
 
@@ -82,7 +71,10 @@ def fetch_all(sql: str, params: Sequence[Any], using: str = DEFAULT_DB_ALIAS) ->
     execute_wrapper hooks.
     sql uses %s placeholders, as with a Django cursor.
     """
-    connection = _connected(using)
+    connection = connections[using]
+    if connection.connection is None or connection.health_check_enabled:
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
     key = (sql, connection.vendor)
     native = _native_sql.get(key)
     if native is None:
@@ -90,20 +82,3 @@ def fetch_all(sql: str, params: Sequence[Any], using: str = DEFAULT_DB_ALIAS) ->
         _native_sql[key] = native
     with connection.wrap_database_errors:
         return connection.connection.execute(native, params).fetchall()
-
-
-def fetch_last_of_script(
-    sql: str, params: Sequence[Any], using: str = DEFAULT_DB_ALIAS
-) -> list[tuple]:
-    """Postgres: runs several ;-separated statements in one round trip; the last one's rows.
-
-    Outside a transaction, Postgres runs such a query string as one transaction. Several
-    statements need the values bound on the client (psycopg's ClientCursor quotes them).
-    """
-    connection = _connected(using)
-    with connection.wrap_database_errors:
-        cursor = psycopg.ClientCursor(connection.connection)
-        cursor.execute(sql, params)
-        while cursor.nextset():
-            pass
-        return cursor.fetchall()

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 from django.utils import timezone
 
-from pluginmeta.db import fetch_all, fetch_last_of_script, serialized_writes
+from pluginmeta.db import fetch_all, serialized_writes
 from pluginmeta.models import Plugin
 from todos.models import Todo
 
@@ -33,15 +33,10 @@ ADD_SQL = {
         f"{_INSERT} (SELECT COUNT(*) FROM {_TABLE} AS ahead WHERE ahead.plugin_id = %s "  # noqa: S608
         f"AND ahead.owner = %s AND ahead.id < {_TABLE}.id)"
     ),
-    # Postgres: two statements in one query string run as one transaction, so the list's
-    # advisory lock (the one deletes take) is held to the commit; the second statement's
-    # snapshot is taken once the lock is granted, so its count sees every earlier writer's
-    # rows (and not the new one: the insert and the count share that snapshot).
-    "postgresql": (
-        f"SELECT pg_advisory_xact_lock(%s); WITH new AS ({_INSERT} id) "  # noqa: S608
-        f"SELECT COUNT(*) FROM {_TABLE} t, new "
-        "WHERE t.plugin_id = %s AND t.owner = %s AND t.id < new.id"
-    ),
+    # Postgres: a function (todos/migrations/0002_append_todo_function.py) that takes the
+    # list's advisory lock, the one deletes take, then inserts and counts. A plain statement
+    # cannot: its count would read a snapshot taken before the lock was granted.
+    "postgresql": "SELECT todos_append(%s, %s, %s, %s, %s)",
 }
 # The list as one JSON array text, built by the database: no row objects, no encoding in
 # Python. Both databases escape as Python's json module does (tests hold them to it).
@@ -98,8 +93,8 @@ def add_todo(plugin: Plugin, owner: str, text: str) -> int:
     """Appends text to the owner's list; its index, as getTodos shows it right after."""
     now = timezone.now()
     if connection.vendor == "postgresql":
-        params = (list_lock_key(plugin, owner), plugin.pk, owner, text, now, plugin.pk, owner)
-        ((index,),) = fetch_last_of_script(ADD_SQL["postgresql"], params)
+        params = (list_lock_key(plugin, owner), plugin.pk, owner, text, now)
+        ((index,),) = fetch_all(ADD_SQL["postgresql"], params)
         return index
     with serialized_writes():
         ((index,),) = fetch_all(ADD_SQL["sqlite"], (plugin.pk, owner, text, now, plugin.pk, owner))
