@@ -27,7 +27,8 @@ import psycopg
 
 PROJECT = Path(__file__).resolve().parent.parent
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PG_NAME = "aips_bench_http"
+# BENCH_PG_NAME and BENCH_PORT let two benchmarks run side by side on one machine.
+PG_NAME = os.environ.get("BENCH_PG_NAME", "aips_bench_http")
 
 # Each request appends to one of 50 lists that start with 20 items, like the GET list; one
 # list taking every POST would grow by thousands of items a run, and the todo_idx count
@@ -201,7 +202,7 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
     }
     manage(env, "migrate", "--noinput", "-v0")
     seed(env)
-    port = 8765
+    port = int(os.environ.get("BENCH_PORT", "8765"))
     log = open(PROJECT / "bench" / "out" / f"{args.server}-{label}.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
         server_command(args.server, port, args.workers),

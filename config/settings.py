@@ -27,6 +27,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
@@ -176,9 +181,18 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails fast while Redis is down, and the callers degrade (pluginmeta/cache.py).
+            "BACKEND": "pluginmeta.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("DJANGO_CACHE_PREFIX", "aips"),
+            # A healthy Redis nearby answers in about a millisecond; these bound what a dead
+            # or hung one costs the request that finds it so.
+            "OPTIONS": {
+                "socket_connect_timeout": env_float("REDIS_CONNECT_TIMEOUT", 0.5),
+                "socket_timeout": env_float("REDIS_SOCKET_TIMEOUT", 0.5),
+            },
+            # Seconds Redis is left alone after a failure before it is tried again.
+            "RETRY_SECONDS": env_float("REDIS_RETRY_SECONDS", 5),
         }
     }
 else:
@@ -293,6 +307,11 @@ PLUGIN_SERVER = {
     },
     # Seconds a resolved host -> plugin map is kept in the cache; saves invalidate it at once.
     "HOST_CACHE_SECONDS": env_int("PLUGIN_HOST_CACHE_SECONDS", 300),
+    # Grows by a byte per plugin change, so every process on this machine sees the change on
+    # its next request, with or without Redis (pluginmeta/hosts.py).
+    "HOST_GENERATION_FILE": env_str(
+        "PLUGIN_HOST_GENERATION_FILE", str(BASE_DIR / ".host-map-generation")
+    ),
     # Serves GET /bench/raw, a bare JsonResponse, as the benchmark's baseline (bench/).
     "BENCH_BASELINE": env_bool("PLUGIN_BENCH_BASELINE", False),
     # Plainly valid getTodos/addTodo calls on no-auth hosts skip DRF's dispatch

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_vary_headers
 
+from pluginmeta.cache import shared_cache_state
 from pluginmeta.errors import (
     database_unavailable,
     is_database_outage,
@@ -60,7 +61,11 @@ class HealthCheckMiddleware:
         except DatabaseError:
             logger.exception("health check: database unreachable")
             return database_unavailable()
-        return JsonResponse({"status": "ok", "database": "ok"})
+        # A lost Redis degrades the site (pluginmeta/cache.py) but does not stop it, so this
+        # stays 200: a load balancer must not take every server out for it.
+        cache_state = shared_cache_state()
+        status = "degraded" if cache_state == "unreachable" else "ok"
+        return JsonResponse({"status": status, "database": "ok", "cache": cache_state})
 
 
 def is_valid_port(port: str) -> bool:

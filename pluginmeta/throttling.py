@@ -5,9 +5,13 @@ import time
 from functools import lru_cache
 
 from django.core.cache import cache
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from pluginmeta.cache import CacheUnavailable
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -78,11 +82,23 @@ class Leases:
             self._free.clear()
 
 
+# While the shared cache is unreachable each process counts by itself: the limit then holds
+# per process instead of for all of them together, which beats no limit and no site.
+_counts_of_this_process = LocMemCache("throttle-fallback", {})
+
+
+def _increment(counts: BaseCache, key: str, size: int, period: int) -> int:
+    try:
+        return counts.incr(key, size)
+    except ValueError:  # first lease of the window (add is atomic: one caller wins)
+        return size if counts.add(key, size, timeout=period + 1) else counts.incr(key, size)
+
+
 def _shared_increment(key: str, size: int, period: int) -> int:
     try:
-        return cache.incr(key, size)
-    except ValueError:  # first lease of the window (add is atomic: one caller wins)
-        return size if cache.add(key, size, timeout=period + 1) else cache.incr(key, size)
+        return _increment(cache, key, size, period)
+    except CacheUnavailable:
+        return _increment(_counts_of_this_process, key, size, period)
 
 
 leases = Leases()

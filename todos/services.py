@@ -1,6 +1,9 @@
 """The three TODO operations as plain functions over the database."""
 
+import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -18,17 +21,23 @@ MAX_INDEX = 2**31
 # never from input, and values are bound parameters.
 _TABLE = Todo._meta.db_table
 LIST_SQL = f"SELECT text FROM {_TABLE} WHERE plugin_id = %s AND owner = %s ORDER BY id"  # noqa: S608
-INSERT_SQL = (
+_INSERT = (
     f"INSERT INTO {_TABLE} (plugin_id, owner, text, created_at) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s) RETURNING id"
+    "VALUES (%s, %s, %s, %s) RETURNING"
 )
-# Postgres adds in one round trip: the count reads the snapshot taken before the insert, so
-# it counts the rows ahead of the new one.
-ADD_SQL_POSTGRES = (
-    f"WITH new AS ({INSERT_SQL}) "  # noqa: S608
-    f"SELECT COUNT(*) FROM {_TABLE} t, new "
-    "WHERE t.plugin_id = %s AND t.owner = %s AND t.id < new.id"
-)
+# An add appends and returns the count of the rows ahead, as one step no other writer of the
+# list can come between, in one round trip:
+ADD_SQL = {
+    # SQLite: one statement holds the database's one write lock from its start to its commit.
+    "sqlite": (
+        f"{_INSERT} (SELECT COUNT(*) FROM {_TABLE} AS ahead WHERE ahead.plugin_id = %s "  # noqa: S608
+        f"AND ahead.owner = %s AND ahead.id < {_TABLE}.id)"
+    ),
+    # Postgres: a function (todos/migrations/0002_append_todo_function.py) that takes the
+    # list's advisory lock, the one deletes take, then inserts and counts. A plain statement
+    # cannot: its count would read a snapshot taken before the lock was granted.
+    "postgresql": "SELECT todos_append(%s, %s, %s, %s, %s)",
+}
 # The list as one JSON array text, built by the database: no row objects, no encoding in
 # Python. Both databases escape as Python's json module does (tests hold them to it).
 LIST_JSON_SQL = {
@@ -41,7 +50,7 @@ LIST_JSON_SQL = {
         f"'[]') FROM {_TABLE} t WHERE t.plugin_id = %s AND t.owner = %s"
     ),
 }
-POSITION_SQL = f"SELECT COUNT(*) FROM {_TABLE} WHERE plugin_id = %s AND owner = %s AND id < %s"  # noqa: S608
+LOCK_LIST_SQL_POSTGRES = "SELECT pg_advisory_xact_lock(%s)"
 
 
 class TodoNotFound(Exception):
@@ -61,17 +70,34 @@ def list_todos_json(plugin: Plugin, owner: str) -> str:
     return array
 
 
+def list_lock_key(plugin: Plugin, owner: str) -> int:
+    """A signed 64-bit number naming one list, for Postgres' advisory locks."""
+    digest = hashlib.blake2b(f"{plugin.pk}:{owner}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+@contextmanager
+def locked_list(plugin: Plugin, owner: str) -> Iterator[None]:
+    """A transaction in which no add or delete of another request writes the owner's list.
+
+    Postgres: the list's advisory lock (other lists are not held up). SQLite: the
+    IMMEDIATE transaction holds the database's one write lock.
+    """
+    with serialized_writes(), transaction.atomic():
+        if connection.vendor == "postgresql":
+            fetch_all(LOCK_LIST_SQL_POSTGRES, (list_lock_key(plugin, owner),))
+        yield
+
+
 def add_todo(plugin: Plugin, owner: str, text: str) -> int:
-    """Appends text to the owner's list and returns its index."""
-    # No transaction: the INSERT commits by itself, and the position is a read that is as
-    # true as any position once the response leaves; this saves the BEGIN/COMMIT round trips.
+    """Appends text to the owner's list; its index, as getTodos shows it right after."""
     now = timezone.now()
     if connection.vendor == "postgresql":
-        ((index,),) = fetch_all(ADD_SQL_POSTGRES, (plugin.pk, owner, text, now, plugin.pk, owner))
+        params = (list_lock_key(plugin, owner), plugin.pk, owner, text, now)
+        ((index,),) = fetch_all(ADD_SQL["postgresql"], params)
         return index
     with serialized_writes():
-        ((new_id,),) = fetch_all(INSERT_SQL, (plugin.pk, owner, text, now))
-    ((index,),) = fetch_all(POSITION_SQL, (plugin.pk, owner, new_id))
+        ((index,),) = fetch_all(ADD_SQL["sqlite"], (plugin.pk, owner, text, now, plugin.pk, owner))
     return index
 
 
@@ -79,10 +105,9 @@ def delete_todo(plugin: Plugin, owner: str, index: int) -> str:
     """Removes the todo at index and returns its text; raises TodoNotFound if there is none."""
     if index >= MAX_INDEX:
         raise TodoNotFound(index)
-    with serialized_writes(), transaction.atomic():
-        # Locking the rows up to the index serialises concurrent deletes on Postgres: a
-        # waiting delete skips rows removed meanwhile, so it counts positions as they are
-        # after the other one committed. SQLite's IMMEDIATE transactions serialise writers.
+    with locked_list(plugin, owner):
+        # The row locks also hold off writers that do not take the list's lock (the admin):
+        # a waiting delete skips rows removed meanwhile.
         ids = list(
             Todo.objects.select_for_update()
             .filter(plugin=plugin, owner=owner)

@@ -61,10 +61,11 @@ def test_the_server_refuses_to_start_without_a_secret_key(tmp_path):
 
 @pytest.mark.django_db
 def test_healthz_answers_on_any_host():
+    cache_state = "ok" if settings.REDIS_URL else "local"  # the run's cache, both healthy
     for host in ["localhost", "sports.localhost", "10.0.0.7"]:
         response = HostClient(host).get("/healthz")
         assert response.status_code == 200
-        assert response.json() == {"status": "ok", "database": "ok"}
+        assert response.json() == {"status": "ok", "database": "ok", "cache": cache_state}
 
 
 def test_database_outage_is_a_503_json_everywhere(tmp_path):
