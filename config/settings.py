@@ -79,10 +79,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "pluginmeta.middleware.HealthCheckMiddleware",
+    "pluginmeta.hosts.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "pluginmeta.middleware.PluginHostMiddleware",
+    "pluginmeta.hosts.middleware.PluginHostMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,7 +113,7 @@ TEMPLATES = [
 ]
 
 # --- Service-level and user-level keys (issue 3) -----------------------------------------------
-# Provides the prefix + hash key models (pluginmeta.key_models) that the key auth types use.
+# Provides the prefix + hash key models (pluginmeta.models.keys) that the key auth types use.
 INSTALLED_APPS += ["rest_framework_api_key"]
 
 # --- Database -----------------------------------------------------------------------------------
@@ -234,8 +234,8 @@ if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
-# A failed CSRF check answers JSON, except to browsers (pluginmeta.errors.csrf_failure).
-CSRF_FAILURE_VIEW = "pluginmeta.errors.csrf_failure"
+# A failed CSRF check answers JSON, except to browsers (pluginmeta.api.errors.csrf_failure).
+CSRF_FAILURE_VIEW = "pluginmeta.api.errors.csrf_failure"
 
 # DJANGO_HTTPS=1 declares the site HTTPS-only: redirect, HSTS and secure cookies. Off by
 # default because `make run` serves plain http on localhost.
@@ -266,18 +266,18 @@ CORS_ALLOW_HEADERS = [
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["pluginmeta.api.LimitedJSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pluginmeta.api.JSONOnlyNegotiation",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["pluginmeta.auth.PluginAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["pluginmeta.auth.PluginPermission"],
-    "DEFAULT_SCHEMA_CLASS": "pluginmeta.schema.PluginAutoSchema",
-    "EXCEPTION_HANDLER": "pluginmeta.api.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["pluginmeta.throttling.PluginRateThrottle"],
+    "DEFAULT_PARSER_CLASSES": ["pluginmeta.api.parsers.LimitedJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "pluginmeta.api.parsers.JSONOnlyNegotiation",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["pluginmeta.auth.drf.PluginAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["pluginmeta.auth.drf.PluginPermission"],
+    "DEFAULT_SCHEMA_CLASS": "pluginmeta.openapi.PluginAutoSchema",
+    "EXCEPTION_HANDLER": "pluginmeta.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["pluginmeta.api.throttling.PluginRateThrottle"],
     # Per plugin and caller; "off" disables. Counted in the cache: set REDIS_URL when
     # several processes serve, so they share one count.
     "DEFAULT_THROTTLE_RATES": {"plugin": env_str("API_THROTTLE_RATE", "600/min")},
     # Number of trusted proxies in front of the server, for the client address in X-Forwarded-For.
-    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0) or None,
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -308,14 +308,14 @@ PLUGIN_SERVER = {
     # Seconds a resolved host -> plugin map is kept in the cache; saves invalidate it at once.
     "HOST_CACHE_SECONDS": env_int("PLUGIN_HOST_CACHE_SECONDS", 300),
     # Grows by a byte per plugin change, so every process on this machine sees the change on
-    # its next request, with or without Redis (pluginmeta/hosts.py).
+    # its next request, with or without Redis (pluginmeta/hosts/resolver.py).
     "HOST_GENERATION_FILE": env_str(
         "PLUGIN_HOST_GENERATION_FILE", str(BASE_DIR / ".host-map-generation")
     ),
     # Serves GET /bench/raw, a bare JsonResponse, as the benchmark's baseline (bench/).
     "BENCH_BASELINE": env_bool("PLUGIN_BENCH_BASELINE", False),
     # Plainly valid getTodos/addTodo calls on no-auth hosts skip DRF's dispatch
-    # (pluginmeta/fastpath.py); off sends every call through DRF.
+    # (pluginmeta/api/fastpath.py); off sends every call through DRF.
     "FAST_PATH": env_bool("PLUGIN_FAST_PATH", True),
 }
 
@@ -332,9 +332,9 @@ OAUTH2_PROVIDER = {
     # Our validator ties every client to one plugin, matches redirect URIs exactly, allows only
     # the code and refresh grants, and requires S256 PKCE from public clients (ChatGPT is a
     # confidential client and sends none, so it stays optional there).
-    "OAUTH2_VALIDATOR_CLASS": "pluginmeta.oauth.validator.PluginOAuth2Validator",
+    "OAUTH2_VALIDATOR_CLASS": "pluginmeta.auth.oauth.validator.PluginOAuth2Validator",
     # Reads the token request as JSON (what the manifest announces) or as a form.
-    "OAUTH2_BACKEND_CLASS": "pluginmeta.oauth.backend.PluginOAuthLibCore",
+    "OAUTH2_BACKEND_CLASS": "pluginmeta.auth.oauth.backend.PluginOAuthLibCore",
     # oauthlib's server with only the code and refresh grants, so any other grant_type (device
     # code, password, ...) is refused as unsupported_grant_type before a grant handler runs.
     "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.WebApplicationServer",
@@ -368,14 +368,14 @@ OAUTH2_PROVIDER = {
 INSTALLED_APPS += ["axes"]
 AUTHENTICATION_BACKENDS = [
     # First, so an address over its budget of attempts is refused before any other check.
-    "pluginmeta.login_limits.AddressLimitBackend",
+    "pluginmeta.auth.login_limits.AddressLimitBackend",
     # Next, so a locked-out username and address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Last, as django-axes requires: it turns a lockout into the response below.
 MIDDLEWARE += [
-    "pluginmeta.login_limits.address_limit_middleware",
+    "pluginmeta.auth.login_limits.address_limit_middleware",
     "axes.middleware.AxesMiddleware",
 ]
 # Failed sign-ins of one username from one client address before it is locked out...
@@ -385,8 +385,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 # The client address the API throttle uses too (DJANGO_NUM_PROXIES decides what to trust).
-AXES_CLIENT_IP_CALLABLE = "pluginmeta.login_limits.client_ip"
-AXES_LOCKOUT_CALLABLE = "pluginmeta.login_limits.locked_out"
+AXES_CLIENT_IP_CALLABLE = "pluginmeta.auth.login_limits.client_ip"
+AXES_LOCKOUT_CALLABLE = "pluginmeta.auth.login_limits.locked_out"
 # Sign-in attempts (any username, right password or wrong) and sign-up attempts from one client
 # address per window ("count/sec|min|hour|day", "off" for none). Counted before the password
 # is hashed, so rotating usernames cannot keep the CPU busy; over the budget gets a 429 page.

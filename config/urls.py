@@ -3,11 +3,11 @@
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, JsonResponse
 
-from pluginmeta.errors import error_400
-from pluginmeta.errors import error_403 as handler403
-from pluginmeta.errors import error_404 as handler404
-from pluginmeta.errors import error_500 as handler500
-from pluginmeta.middleware import disallowed_host
+from pluginmeta.api.errors import error_400
+from pluginmeta.api.errors import error_403 as handler403
+from pluginmeta.api.errors import error_404 as handler404
+from pluginmeta.api.errors import error_500 as handler500
+from pluginmeta.hosts.middleware import disallowed_host
 
 urlpatterns: list = []
 

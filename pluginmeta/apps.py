@@ -11,4 +11,4 @@ class PluginmetaConfig(AppConfig):
     verbose_name = "Plugins"
 
     def ready(self) -> None:
-        from pluginmeta import signals  # noqa: F401
+        from pluginmeta.hosts import signals  # noqa: F401

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 
-from pluginmeta.errors import json_error
+from pluginmeta.api.errors import json_error
 
 WSGIApp = Callable[[dict[str, Any], Callable], Iterable[bytes]]
 

@@ -17,7 +17,7 @@ plugin_urlpatterns = [
     path("redoc", PluginRedocView.as_view(), name="redoc"),
     path("admin/", admin.site.urls),
     # OAuth authorization server; its views answer 404 on hosts of non-oauth plugins.
-    path("", include("pluginmeta.oauth_urls")),
+    path("", include("pluginmeta.auth.oauth.urls")),
 ]
 
 if settings.PLUGIN_SERVER["BENCH_BASELINE"]:

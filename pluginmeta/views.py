@@ -8,36 +8,17 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 
-from pluginmeta.auth import manifest_auth
-from pluginmeta.errors import safe_methods_only
+from pluginmeta.api.errors import safe_methods_only
+from pluginmeta.http import request_origin
+from pluginmeta.manifest import build_manifest
 from pluginmeta.openapi import build_plugin_schema
 
 DEFAULT_LOGO = Path(__file__).resolve().parent / "static" / "pluginmeta" / "logo.png"
 
 
-def request_origin(request: HttpRequest) -> str:
-    """scheme://host[:port] from the proxy-aware scheme and the ALLOWED_HOSTS-validated host."""
-    return f"{request.scheme}://{request.get_host()}"
-
-
 @safe_methods_only
 def manifest(request: HttpRequest) -> JsonResponse:
-    plugin = request.plugin
-    origin = request_origin(request)
-    return JsonResponse(
-        {
-            "schema_version": "v1",
-            "name_for_human": plugin.name_for_human,
-            "name_for_model": plugin.name_for_model,
-            "description_for_human": plugin.description_for_human,
-            "description_for_model": plugin.description_for_model,
-            "auth": manifest_auth(plugin, origin),
-            "api": {"type": "openapi", "url": f"{origin}/openapi.yaml"},
-            "logo_url": f"{origin}/logo.png",
-            "contact_email": plugin.contact_email,
-            "legal_info_url": plugin.legal_info_url,
-        }
-    )
+    return JsonResponse(build_manifest(request.plugin, request_origin(request)))
 
 
 @safe_methods_only

@@ -20,7 +20,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 
-from sportstats.models import Game, Player, Stat, Team
+from sportstats.models import BOX_SCORE_FIELDS, Game, Player, Stat, Team
 
 BATCH_SIZE = 2000
 
@@ -184,10 +184,6 @@ GAME_SOURCES = {
     "visitor_team_score": ("visitor_team_score",),
     "demo": ("demo",),
 }
-STAT_NUMBERS = [
-    "pts", "reb", "ast", "stl", "blk", "turnover", "pf",
-    "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb",
-]  # fmt: skip
 STAT_SOURCES = {
     "player_id": ("player", "player_id"),
     "team_id": ("team", "team_id"),
@@ -197,7 +193,7 @@ STAT_SOURCES = {
     "date": ("game", "game_id"),
     "postseason": ("game", "game_id"),
     "seconds": ("min",),
-    **{name: (name,) for name in STAT_NUMBERS},
+    **{name: (name,) for name in BOX_SCORE_FIELDS},
 }
 SOURCES = {Team: TEAM_SOURCES, Player: PLAYER_SOURCES, Game: GAME_SOURCES, Stat: STAT_SOURCES}
 # What a row needs before it can be created; an existing row needs none of it.
@@ -291,7 +287,7 @@ def stat_from(record: Mapping, game: Game) -> Stat:
         date=game.date,
         postseason=game.postseason,
         seconds=seconds,
-        **{name: _int(record, name, label, 0, bounds=SMALLINT) for name in STAT_NUMBERS},
+        **{name: _int(record, name, label, 0, bounds=SMALLINT) for name in BOX_SCORE_FIELDS},
     )
 
 

@@ -71,6 +71,13 @@ class Game(models.Model):
         return f"{self.date} {self.visitor_team_id}@{self.home_team_id}"
 
 
+# The box score: the counted numbers of a player's game, summed and averaged per season.
+BOX_SCORE_FIELDS = [
+    "pts", "reb", "ast", "stl", "blk", "turnover", "pf",
+    "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb",
+]  # fmt: skip
+
+
 class Stat(models.Model):
     """One player's box score in one game.
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Model, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
-from sportstats.models import Game, Player, Stat, Team
+from sportstats.models import BOX_SCORE_FIELDS, Game, Player, Stat, Team
 
 Row = dict[str, dict]
 
@@ -174,19 +174,13 @@ def stats(
     return qs
 
 
-AVERAGED = [
-    "pts", "reb", "ast", "stl", "blk", "turnover", "pf",
-    "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb",
-]  # fmt: skip
-
-
 SHOOTING = ["fgm", "fga", "fg3m", "fg3a", "ftm", "fta"]
 
 
 @cache
 def _averages_sql(count: int) -> str:
     qn = connection.ops.quote_name
-    averages = ", ".join(f"AVG({qn(c)})" for c in ["seconds", *AVERAGED])
+    averages = ", ".join(f"AVG({qn(c)})" for c in ["seconds", *BOX_SCORE_FIELDS])
     totals = ", ".join(f"SUM({qn(c)})" for c in SHOOTING)
     return (
         f"SELECT player_id, COUNT(*), {averages}, {totals} "  # noqa: S608 - column names
@@ -211,7 +205,7 @@ def season_averages(season: int, player_ids: list[int]) -> list[dict]:
         "player_id",
         "games_played",
         "avg_seconds",
-        *(f"avg_{c}" for c in AVERAGED),
+        *(f"avg_{c}" for c in BOX_SCORE_FIELDS),
         *(f"sum_{c}" for c in SHOOTING),
     ]
     return [{**dict(zip(names, record, strict=True)), "season": season} for record in records]

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 
 from rest_framework import serializers
 
+from sportstats.models import BOX_SCORE_FIELDS
+
 # --- Rendering ----------------------------------------------------------------------------------
 
 
@@ -101,12 +103,6 @@ def render_stat(row: Mapping) -> dict:
     }
 
 
-AVERAGE_FIELDS = [
-    "pts", "reb", "ast", "stl", "blk", "turnover", "pf",
-    "fgm", "fga", "fg3m", "fg3a", "ftm", "fta", "oreb", "dreb",
-]  # fmt: skip
-
-
 def render_average(row: dict) -> dict:
     """One row of selectors.season_averages, rounded to two places as balldontlie does."""
     return {
@@ -114,7 +110,7 @@ def render_average(row: dict) -> dict:
         "season": row["season"],
         "games_played": row["games_played"],
         "min": format_minutes(row["avg_seconds"] or 0),
-        **{name: round(float(row[f"avg_{name}"] or 0), 2) for name in AVERAGE_FIELDS},
+        **{name: round(float(row[f"avg_{name}"] or 0), 2) for name in BOX_SCORE_FIELDS},
         "fg_pct": ratio(row["sum_fgm"], row["sum_fga"]),
         "fg3_pct": ratio(row["sum_fg3m"], row["sum_fg3a"]),
         "ft_pct": ratio(row["sum_ftm"], row["sum_fta"]),

@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from pluginmeta.api.throttling import leases
 from pluginmeta.models import Plugin, PluginHost
-from pluginmeta.throttling import leases
 
 NOAUTH_HOST = "localhost"
 SERVICE_HOST = "todo-service.localhost"

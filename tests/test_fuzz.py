@@ -24,9 +24,9 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, get_application_model
-from pluginmeta.keys import create_user_key, rotate_service_key
+from pluginmeta.auth.keys import create_user_key, rotate_service_key
 from pluginmeta.models import Plugin
-from pluginmeta.oauth.clients import register_client
+from pluginmeta.auth.oauth.clients import register_client
 
 alice = get_user_model().objects.create_user("alice", password="unused-" + "x" * 20)
 print(rotate_service_key(Plugin.objects.get(slug="todo-service")))

@@ -41,7 +41,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def is_plain_todo_text(value: object) -> bool:
     """True for a todo text AddTodoSerializer accepts as it is, checked without a serializer.
 
-    The short path (pluginmeta.fastpath) uses it; anything else goes to the serializer,
+    The short path (pluginmeta.api.fastpath) uses it; anything else goes to the serializer,
     which explains what is wrong. A test holds the two to the same answers.
     """
     return (

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from pluginmeta.fastpath import with_fast_path
+from pluginmeta.api.fastpath import with_fast_path
 from todos.views import TodoViewSet, add_todo_fast, get_todos_fast
 
 todo_list = with_fast_path(

@@ -5,8 +5,8 @@ from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from pluginmeta.auth import resolve_owner
-from pluginmeta.fastpath import JSONText, TakeFullPath, json_object_body
+from pluginmeta.api.fastpath import JSONText, TakeFullPath, json_object_body
+from pluginmeta.auth.drf import resolve_owner
 from todos import services
 from todos.models import OWNER_MAX_LENGTH
 from todos.serializers import (
@@ -87,7 +87,7 @@ class TodoViewSet(viewsets.ViewSet):
         return Response({"todo": text, "todo_idx": index})
 
 
-# The short path of pluginmeta.fastpath: the same operations for plainly valid input.
+# The short path of pluginmeta.api.fastpath: the same operations for plainly valid input.
 
 
 def get_todos_fast(request, username: str) -> tuple[int, JSONText]:

@@ -1,9 +1,9 @@
 """URLs served on every Sport Stats plugin host."""
 
-from pluginmeta.errors import error_400 as handler400
-from pluginmeta.errors import error_403 as handler403
-from pluginmeta.errors import error_404 as handler404
-from pluginmeta.errors import error_500 as handler500
+from pluginmeta.api.errors import error_400 as handler400
+from pluginmeta.api.errors import error_403 as handler403
+from pluginmeta.api.errors import error_404 as handler404
+from pluginmeta.api.errors import error_500 as handler500
 from pluginmeta.urls import plugin_urlpatterns
 from sportstats.urls import urlpatterns as api_urlpatterns
 

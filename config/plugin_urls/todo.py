@@ -1,9 +1,9 @@
 """URLs served on every TODO plugin host."""
 
-from pluginmeta.errors import error_400 as handler400
-from pluginmeta.errors import error_403 as handler403
-from pluginmeta.errors import error_404 as handler404
-from pluginmeta.errors import error_500 as handler500
+from pluginmeta.api.errors import error_400 as handler400
+from pluginmeta.api.errors import error_403 as handler403
+from pluginmeta.api.errors import error_404 as handler404
+from pluginmeta.api.errors import error_500 as handler500
 from pluginmeta.urls import plugin_urlpatterns
 from todos.urls import urlpatterns as api_urlpatterns
 

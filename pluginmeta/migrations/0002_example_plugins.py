@@ -1,4 +1,4 @@
-"""Creates the example plugins of DESIGN.md and their local hostnames (editable in the admin)."""
+"""Creates the example plugins of README.md and their local hostnames (editable in the admin)."""
 
 from django.db import migrations
 

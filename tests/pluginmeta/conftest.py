@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from requests.adapters import HTTPAdapter
 
+from pluginmeta.auth.oauth.clients import RegisteredClient, register_client
 from pluginmeta.models import Plugin
-from pluginmeta.oauth.clients import RegisteredClient, register_client
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")

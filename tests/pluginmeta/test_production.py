@@ -11,7 +11,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from pluginmeta.throttling import client_address
+from pluginmeta.http import client_address
 from tests.conftest import HostClient
 from tests.server import (
     PROJECT_DIR,
@@ -164,7 +164,7 @@ def test_two_gunicorn_workers_share_one_limit_through_redis(tmp_path):
 
 @pytest.mark.django_db
 def test_two_gunicorn_workers_leasing_slots_stay_within_the_limit(tmp_path):
-    # 128/min leases 2 slots at a time (pluginmeta.throttling.Leases): never more than the
+    # 128/min leases 2 slots at a time (pluginmeta.api.throttling.Leases): never more than the
     # limit, and at most one unused slot per worker lost.
     statuses = [status for status, _ in throttled_gunicorn_gets(tmp_path, "128/min", 200)]
     assert 128 - 2 <= statuses.count(200) <= 128
@@ -180,17 +180,25 @@ def test_settings_default_cache_is_local_memory_without_redis():
 @pytest.mark.parametrize(
     ("meta", "num_proxies", "expected"),
     [
-        ({"REMOTE_ADDR": "10.0.0.1"}, None, "10.0.0.1"),
-        ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6"}, None, "10.0.0.1"),
+        ({"REMOTE_ADDR": "10.0.0.1"}, 0, "10.0.0.1"),
+        ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6"}, 0, "10.0.0.1"),
         ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 1.2.3.4"}, 1, "1.2.3.4"),
         ({"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}, 2, "1.2.3.4"),
     ],
     ids=["direct", "spoofed-header-ignored", "one-proxy", "fewer-hops-than-proxies"],
 )
 def test_throttle_identifies_the_client_without_trusting_spoofed_headers(
-    meta, num_proxies, expected
+    settings, rf, meta, num_proxies, expected
 ):
-    assert client_address(meta, num_proxies) == expected
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": num_proxies}
+    request = rf.get("/todos/alice")
+    request.META.update(meta)
+    assert client_address(request) == expected
+
+
+def test_no_proxy_is_trusted_unless_configured(settings):
+    # DRF trusts all of X-Forwarded-For when NUM_PROXIES is None, so the default must be 0.
+    assert settings.REST_FRAMEWORK["NUM_PROXIES"] == 0
 
 
 @pytest.mark.django_db
@@ -211,7 +219,7 @@ def test_benchmark_baselines_are_served_only_when_asked_for(tmp_path):
 
 PREPARED_PROBE = """
 from django.db import connection
-from pluginmeta.db import fetch_all
+from todos.db import fetch_all
 for _ in range(6):
     fetch_all("SELECT count(*) FROM pg_class WHERE relname = %s", ("pg_type",))
 with connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""The TODO contract of DESIGN.md on the no-auth host, bad inputs included."""
+"""The TODO contract of README.md ("TODO API") on the no-auth host, bad inputs included."""
 
 import pytest
 
@@ -13,7 +13,7 @@ def todos_of(client, owner: str = "alice") -> list[str]:
 
 @pytest.fixture(autouse=True, params=["fast-path", "drf-only"])
 def _either_path(request, settings):
-    # Plainly valid calls take pluginmeta.fastpath unless it is off: hold both to the contract.
+    # Plainly valid calls take pluginmeta.api.fastpath unless it is off: hold both to the contract.
     settings.PLUGIN_SERVER = {**settings.PLUGIN_SERVER, "FAST_PATH": request.param == "fast-path"}
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from pluginmeta.hostnames import HOST_PAGES, is_allowed_host, origin, plugin_listings
+from pluginmeta.hosts.hostnames import HOST_PAGES, is_allowed_host, origin, plugin_listings
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""REST plumbing every plugin API shares: errors, JSON parsing, throttling, the short path."""

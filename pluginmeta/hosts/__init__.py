@@ -1,0 +1,1 @@
+"""Host routing: which plugin, and which URL module, serves a request's hostname."""

@@ -1,0 +1,111 @@
+"""Host routing (the plugin for the request's validated Host) and the health check."""
+
+import logging
+import re
+from collections.abc import Callable
+
+from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import split_domain_port
+from django.utils.cache import patch_vary_headers
+
+from pluginmeta.api.errors import (
+    database_unavailable,
+    is_database_outage,
+    json_error,
+    json_method_not_allowed,
+)
+from pluginmeta.cache import shared_cache_state
+from pluginmeta.hosts.resolver import plugin_for_hostname, urlconf_for_kind
+
+logger = logging.getLogger(__name__)
+disallowed_host_logger = logging.getLogger("django.security.DisallowedHost")
+
+# Only a name made of these is repeated back; anything else could smuggle markup or controls.
+PRINTABLE_HOST = re.compile(r"\A[A-Za-z0-9.\-\[\]:]{1,255}\Z")
+
+
+def disallowed_host(request: HttpRequest) -> JsonResponse:
+    """400 JSON naming the refused host (when it is a plain name) and the setting to add it to."""
+    raw_host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    domain, _port = split_domain_port(raw_host) if PRINTABLE_HOST.match(raw_host) else ("", "")
+    disallowed_host_logger.warning("Refused Host header %r", raw_host)
+    if not domain:
+        return json_error(
+            400,
+            "disallowed_host",
+            "The Host header is not a valid host name; this server answers only the hosts "
+            "listed in DJANGO_ALLOWED_HOSTS.",
+        )
+    return json_error(
+        400,
+        "disallowed_host",
+        f"The host {domain} is not in DJANGO_ALLOWED_HOSTS; add it there to serve it.",
+        host=domain,
+    )
+
+
+class HealthCheckMiddleware:
+    """Answers GET /healthz before host routing, so load balancers need no plugin hostname."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info != "/healthz":
+            return self.get_response(request)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError:
+            logger.exception("health check: database unreachable")
+            return database_unavailable()
+        # A lost Redis degrades the site (pluginmeta/cache.py) but does not stop it, so this
+        # stays 200: a load balancer must not take every server out for it.
+        cache_state = shared_cache_state()
+        status = "degraded" if cache_state == "unreachable" else "ok"
+        return JsonResponse({"status": status, "database": "ok", "cache": cache_state})
+
+
+def is_valid_port(port: str) -> bool:
+    """A TCP port written the one canonical way: 1-65535 without leading zeros."""
+    return port.isascii() and port.isdigit() and port[0] != "0" and int(port) <= 65535
+
+
+class PluginHostMiddleware:
+    """Sets request.plugin and request.urlconf, or answers 404 JSON for hosts with no plugin."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # get_host() checks ALLOWED_HOSTS and raises DisallowedHost for anything else, so only
+        # validated names reach the lookup and the manifest.
+        try:
+            domain, port = split_domain_port(request.get_host())
+        except DisallowedHost:
+            return disallowed_host(request)
+        if port and not is_valid_port(port):
+            # The host is echoed into the manifest, spec and OAuth metadata as the origin.
+            return json_error(400, "bad_request", "The Host header's port must be 1-65535.")
+        try:
+            plugin = plugin_for_hostname(domain)
+        except DatabaseError:
+            logger.exception("host lookup: database unreachable")
+            return database_unavailable()
+        if plugin is None:
+            response = json_error(404, "unknown_host", "No plugin is served on this host.")
+        else:
+            request.plugin = plugin
+            request.urlconf = urlconf_for_kind(plugin.kind)
+            response = json_method_not_allowed(self.get_response(request))
+        patch_vary_headers(response, ("Host",))
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        # Views outside DRF (admin, pages) would otherwise turn a lost database into a 500.
+        if is_database_outage(exception):
+            logger.exception("database unreachable", exc_info=exception)
+            return database_unavailable()
+        return None

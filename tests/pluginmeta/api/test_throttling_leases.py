@@ -1,0 +1,44 @@
+"""Throttle leases: processes take slots of the shared count in batches, never over the limit."""
+
+import uuid
+
+import pytest
+from django.core.cache import cache
+
+from pluginmeta.api.throttling import LEASE_PARTS, Leases, lease_size
+
+
+def test_lease_size_is_one_below_lease_parts_and_a_fraction_above():
+    assert lease_size(1) == lease_size(LEASE_PARTS - 1) == 1
+    assert lease_size(600) == 600 // LEASE_PARTS
+    assert lease_size(6400) == 100
+
+
+@pytest.mark.parametrize("limit", [5, 63, 640, 6400])
+def test_processes_sharing_a_count_never_admit_more_than_the_limit(limit):
+    # Three Leases stand for three worker processes sharing the cache's counter.
+    processes = [Leases() for _ in range(3)]
+    key = f"throttle:test:{uuid.uuid4().hex}"
+    slots = [processes[n % 3].take(key, 1, limit, 60) for n in range(limit * 2)]
+    admitted = [slot for slot in slots if slot <= limit]
+    assert len(admitted) == len(set(admitted))  # no slot is handed out twice
+    assert len(admitted) <= limit
+    # What is lost is at most the unused rest of one lease per process.
+    assert len(admitted) >= limit - 3 * (lease_size(limit) - 1)
+    if lease_size(limit) == 1:
+        assert len(admitted) == limit
+
+
+def test_a_spent_window_refuses_without_asking_the_cache_again():
+    process = Leases()
+    key = f"throttle:test:{uuid.uuid4().hex}"
+    assert [process.take(key, 1, 2, 60) for _ in range(3)] == [1, 2, 3]
+    cache.clear()  # had it asked, the emptied counter would hand out slot 1
+    assert process.take(key, 1, 2, 60) == 3
+
+
+def test_windows_count_separately():
+    process = Leases()
+    key = f"throttle:test:{uuid.uuid4().hex}"
+    assert process.take(key + ":1", 1, 1, 60) == 1
+    assert process.take(key + ":2", 2, 1, 60) == 1

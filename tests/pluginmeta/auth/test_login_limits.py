@@ -1,0 +1,67 @@
+"""Brute-force protection of the sign-in pages (django-axes, pluginmeta.auth.login_limits)."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from tests.conftest import NOAUTH_HOST, HostClient
+from tests.pluginmeta.conftest import OAUTH_HOST, PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _limit_three(settings):
+    settings.AXES_FAILURE_LIMIT = 3
+
+
+def sign_in(client: HostClient, password: str, path: str = "/oauth/login", **extra):
+    return client.post(path, {"username": "alice", "password": password, "next": "/"}, **extra)
+
+
+def signed_in(client: HostClient) -> bool:
+    return "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
+def test_the_oauth_sign_in_locks_after_the_failure_limit(alice_user):
+    client = HostClient(OAUTH_HOST)
+    assert [sign_in(client, "wrong").status_code for _ in range(2)] == [200, 200]
+    locked = sign_in(client, "wrong")
+    assert locked.status_code == 429
+    assert int(locked["Retry-After"]) == 15 * 60
+    assert "Too many failed sign-ins" in locked.content.decode()
+    # Even the right password is refused while locked, and nothing is signed in.
+    assert sign_in(client, PASSWORD).status_code == 429
+    assert not signed_in(client)
+
+
+@pytest.mark.django_db
+def test_the_lockout_is_per_username_and_address(alice_user):
+    attacker = HostClient(OAUTH_HOST, REMOTE_ADDR="203.0.113.9")
+    for _ in range(3):
+        sign_in(attacker, "wrong")
+    assert sign_in(attacker, PASSWORD).status_code == 429
+    owner = HostClient(OAUTH_HOST, REMOTE_ADDR="198.51.100.7")
+    assert sign_in(owner, PASSWORD).status_code == 302
+    assert signed_in(owner)
+
+
+@pytest.mark.django_db
+def test_a_successful_sign_in_clears_the_count(alice_user):
+    client = HostClient(OAUTH_HOST)
+    for _ in range(2):
+        sign_in(client, "wrong")
+    assert sign_in(client, PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(2):
+        assert sign_in(client, "wrong").status_code == 200
+    assert sign_in(client, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_sign_in_locks_too(db):
+    get_user_model().objects.create_superuser("alice", password=PASSWORD)
+    client = HostClient(NOAUTH_HOST)
+    for _ in range(2):
+        assert sign_in(client, "wrong", "/admin/login/").status_code == 200
+    assert sign_in(client, "wrong", "/admin/login/").status_code == 429
+    assert sign_in(client, PASSWORD, "/admin/login/").status_code == 429
+    assert not signed_in(client)
