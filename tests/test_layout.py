@@ -116,7 +116,7 @@ def test_nothing_cites_a_document_outside_the_repository():
         and not any(
             part.startswith(".") or part in {"node_modules", "out"}
             for part in path.relative_to(PROJECT).parts
-        )  # fmt: skip
+        )
         and path != Path(__file__)
     ]
     citing = [
