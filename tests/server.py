@@ -98,6 +98,8 @@ def server_command(server: str, port: int, workers: int) -> tuple[list[str], dic
             "WEB_CONCURRENCY": str(workers),
             "WEB_ACCESS_LOG": "0",
             "WEB_LOG_LEVEL": "warning",
+            # Tests stop the server as soon as they are done with it.
+            "WEB_SHUTDOWN_TIMEOUT": "5",
         }
         return [sys.executable, "-m", "config.serve"], env
     command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
@@ -141,6 +143,10 @@ def running_server(
         yield base
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
         if sink:
             sink.close()

@@ -6,7 +6,8 @@ every other command runs in order in one bash session in that copy, as typed in 
 terminal: no DJANGO_SECRET_KEY, the `localhost:8000` URLs pointed at the port `make run`
 serves. A command that exits non-zero, a curl answered with 4xx/5xx (unless the README's
 comment announces that status), or a traceback fails the test, naming the command. The
-production block is run the same way, against a scratch database, ending in gunicorn.
+production block is run the same way, against a scratch database, ending in the production
+server (granian).
 
 Commands that cannot run here are listed in SKIPPED, each with its reason; an entry that no
 longer matches a README command fails the test too, so the list stays true.
@@ -59,7 +60,7 @@ SKIPPED = {
 # project already installed, and an admin made without a prompt.
 DEPLOY_MARKER = "export DATABASE_URL=postgres://app:secret@db.internal"
 DEPLOY_SKIPPED = {
-    r"^export REDIS_URL=": "one gunicorn worker needs no shared cache",
+    r"^export REDIS_URL=": "one server worker needs no shared cache",
     r"^pip install \.$": "the project is installed in the test's virtualenv already",
 }
 ADMIN_PASSWORD = "a-long-admin-password-" + secrets.token_hex(4)
@@ -289,7 +290,7 @@ def test_the_production_deploy_block_leads_to_a_working_admin(checkout, tmp_path
     commands = readme_commands()
     deploy_block = next(c.block for c in commands if DEPLOY_MARKER in c.text)
     block = [c for c in commands if c.block == deploy_block]
-    assert block[-1].text.startswith("gunicorn config.wsgi")
+    assert block[-1].text.startswith("python -m config.serve")
     port = free_port()
     with scratch_database(tmp_path) as database_url:
         lines = ["set -ex"]
@@ -301,7 +302,7 @@ def test_the_production_deploy_block_leads_to_a_working_admin(checkout, tmp_path
                 text = f"export DATABASE_URL={database_url}"
             elif "manage.py createsuperuser" in text:
                 text = "python manage.py createsuperuser --noinput --username admin --email a@b.cd"
-            elif text.startswith("gunicorn "):
+            elif text.startswith("python -m config.serve"):
                 text = f"exec {text}"
             lines.append(text)
         env = newcomer_env(None)
