@@ -213,3 +213,11 @@ def oauth_origin(live_server) -> str:
 def _fast_password_hashing(settings):
     # Users and client secrets are still hashed, just with a cheap hasher, to keep tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def throttle(settings, rate: str) -> None:
+    """Sets the API rate limit (e.g. "3/min") for the rest of the test."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"plugin": rate},
+    }

@@ -45,6 +45,18 @@ def test_the_lockout_is_per_username_and_address(alice_user):
 
 
 @pytest.mark.django_db
+def test_another_username_from_a_locked_address_can_still_sign_in(alice_user, bob_user):
+    # A shared address (an office NAT) must not let one user's failures lock out the rest.
+    client = HostClient(OAUTH_HOST, REMOTE_ADDR="203.0.113.9")
+    for _ in range(3):
+        sign_in(client, "wrong")
+    assert sign_in(client, PASSWORD).status_code == 429
+    response = client.post("/oauth/login", {"username": "bob", "password": PASSWORD, "next": "/"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(bob_user.pk)
+
+
+@pytest.mark.django_db
 def test_a_successful_sign_in_clears_the_count(alice_user):
     client = HostClient(OAUTH_HOST)
     for _ in range(2):
