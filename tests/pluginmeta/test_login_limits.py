@@ -27,7 +27,10 @@ def test_the_oauth_sign_in_locks_after_the_failure_limit(alice_user):
     locked = sign_in(client, "wrong")
     assert locked.status_code == 429
     assert int(locked["Retry-After"]) == 15 * 60
-    assert "Too many failed sign-ins" in locked.content.decode()
+    page = locked.content.decode()
+    assert "Too many failed sign-ins" in page
+    assert "Try again in 15 minutes." in page
+    assert "<h1>TODO List (OAuth)</h1>" in page
     # Even the right password is refused while locked, and nothing is signed in.
     assert sign_in(client, PASSWORD).status_code == 429
     assert not signed_in(client)
@@ -74,6 +77,8 @@ def test_the_admin_sign_in_locks_too(db):
     client = HostClient(NOAUTH_HOST)
     for _ in range(2):
         assert sign_in(client, "wrong", "/admin/login/").status_code == 200
-    assert sign_in(client, "wrong", "/admin/login/").status_code == 429
+    locked = sign_in(client, "wrong", "/admin/login/")
+    assert locked.status_code == 429
+    assert "Try again in 15 minutes." in locked.content.decode()
     assert sign_in(client, PASSWORD, "/admin/login/").status_code == 429
     assert not signed_in(client)
