@@ -42,3 +42,14 @@ def test_the_json_list_keeps_insertion_order_after_deletes(noauth_plugin):
     expected = [f"item {n}" for n in range(30) if n not in {0, 11, 22}]
     assert services.list_todos(noauth_plugin, "bob") == expected
     assert json.loads(services.list_todos_json(noauth_plugin, "bob")) == expected
+
+
+@pytest.mark.django_db
+def test_a_database_without_its_own_json_query_gets_the_same_json(noauth_plugin, monkeypatch):
+    # Only SQLite and Postgres have a query that builds the array; any other vendor falls back.
+    monkeypatch.setattr(services, "LIST_JSON_SQL", {})
+    for text in TRICKY:
+        services.add_todo(noauth_plugin, "alice", text)
+    services.add_todo(noauth_plugin, "bob", "not alice's")
+    array = services.list_todos_json(noauth_plugin, "alice")
+    assert array == json.dumps(TRICKY, ensure_ascii=False, separators=(",", ":"))
