@@ -44,3 +44,21 @@ def test_a_token_body_with_a_non_json_number_is_not_json(oauth_web, constant):
         "error": "invalid_request",
         "error_description": "The request body is not valid JSON.",
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ('{"todo": NaN}', "NaN is not valid JSON"),
+        ('{"todo": -Infinity}', "-Infinity is not valid JSON"),
+        ("[" * 50000, "The JSON is nested too deeply."),
+    ],
+    ids=["nan", "minus-infinity", "deep-nesting"],
+)
+def test_the_parse_error_says_what_is_wrong(raw, reason):
+    response = HostClient(NOAUTH_HOST).json_call("post", "/todos/alice", raw=raw)
+    assert response.json() == {
+        "error": "parse_error",
+        "detail": f"The request body is not valid JSON: {reason}",
+    }
