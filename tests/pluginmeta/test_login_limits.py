@@ -48,6 +48,18 @@ def test_the_lockout_is_per_username_and_address(alice_user):
 
 
 @pytest.mark.django_db
+def test_behind_a_trusted_proxy_the_lockout_uses_the_forwarded_address(alice_user, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    attacker = HostClient(OAUTH_HOST, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
+    for _ in range(3):
+        sign_in(attacker, "wrong")
+    assert sign_in(attacker, PASSWORD).status_code == 429
+    owner = HostClient(OAUTH_HOST, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert sign_in(owner, PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
 def test_another_username_from_a_locked_address_can_still_sign_in(alice_user, bob_user):
     # A shared address (an office NAT) must not let one user's failures lock out the rest.
     client = HostClient(OAUTH_HOST, REMOTE_ADDR="203.0.113.9")
