@@ -246,3 +246,11 @@ def chromium_page(live_server):
             yield context.new_page()
         finally:
             context.close()
+
+
+def throttle(settings, rate: str) -> None:
+    """Sets the API rate limit (e.g. "3/min") for the rest of the test."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"plugin": rate},
+    }

@@ -154,8 +154,11 @@ def test_a_moved_game_moves_its_stats(import_file):
     call_command("import_sportstats", import_file(document), verbosity=0)
     moved = {**document["games"][0], "date": "2019-04-20", "postseason": True}
     call_command("import_sportstats", import_file({"games": [moved]}, "g.json"), verbosity=0)
-    for stat in Stat.objects.all():
-        assert (stat.date.isoformat(), stat.postseason) == ("2019-04-20", True)
+    moved_stats = Stat.objects.order_by("id").values_list("id", "date", "postseason")
+    assert [(i, date.isoformat(), post) for i, date, post in moved_stats] == [
+        (1, "2019-04-20", True),
+        (2, "2019-04-20", True),
+    ]
 
 
 @pytest.mark.django_db
@@ -257,6 +260,7 @@ def test_generate_builds_the_requested_league():
     assert Stat.objects.count() == 2 * 15 * 4 * 2 * 2
     assert set(Stat.objects.values_list("season", flat=True).distinct()) == {2019, 2020}
     assert Player.objects.count() == 60
+    assert Team.objects.count() == 30
     for team in Team.objects.all():
         games = Game.objects.filter(home_team=team) | Game.objects.filter(visitor_team=team)
         assert games.count() == 2 * 4

@@ -1,6 +1,7 @@
 """Steps of the authorization-code flow through Django's test client, for the attack tests."""
 
 import json
+import re
 
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, form_fields, query_of
 
@@ -56,3 +57,9 @@ def refresh(web, client, refresh_token: str):
         "refresh_token": refresh_token,
     }
     return web.post("/auth/oauth_exchange", json.dumps(body), content_type="application/json")
+
+
+def page_error(response) -> str:
+    """The error line an authorization page shows ("error: description"), or "" if none."""
+    match = re.search(r'<p class="error">(.*?)</p>', response.content.decode(), re.S)
+    return match.group(1).strip() if match else ""

@@ -104,7 +104,9 @@ def test_chatgpt_flow_over_http(
     # The API, as ChatGPT calls it with the bearer token; the owner is the token's user.
     assert session.post(f"{oauth_origin}/todos/alice", json={"todo": "milk"}).status_code == 201
     assert session.get(f"{oauth_origin}/todos/alice").json() == {"todos": ["milk"]}
-    assert session.get(f"{oauth_origin}/todos/bob").status_code in {403, 404}
+    refused = session.get(f"{oauth_origin}/todos/bob")
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "permission_denied"
 
     # Refresh, later (requests-oauthlib sends refreshes form-encoded): a new pair; the old
     # refresh token is spent.

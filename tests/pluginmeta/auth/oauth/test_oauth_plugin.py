@@ -194,8 +194,15 @@ def test_logout_needs_post(oauth_web, alice_user):
 
 def test_plugin_without_scope_still_serves(oauth_plugin):
     Plugin.objects.filter(pk=oauth_plugin.pk).update(oauth_scope="")
-    spec = HostClient(OAUTH_HOST).get("/openapi.json").json()
+    web = HostClient(OAUTH_HOST)
+    spec = web.get("/openapi.json").json()
     validate(spec)
+    flow = spec["components"]["securitySchemes"]["oauth2"]["flows"]["authorizationCode"]
+    assert flow["scopes"] == {}
+    for operation in spec["paths"]["/todos/{username}"].values():
+        assert operation["security"] == [{"oauth2": []}]
+    assert web.get("/.well-known/ai-plugin.json").json()["auth"]["scope"] == ""
+    assert web.get("/.well-known/oauth-authorization-server").json()["scopes_supported"] == []
 
 
 def test_admin_lists_oauth_clients(oauth_web, chatgpt):

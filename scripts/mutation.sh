@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Mutation testing of the security- and data-critical modules, run by hand (see tests/MUTATION.md).
+#   scripts/mutation.sh                      every module listed in [tool.mutmut] of pyproject.toml
+#   scripts/mutation.sh "pluginmeta.hosts*"  only the mutants whose names match
+# Results stay in mutants/ (git-ignored): `.venv/bin/mutmut results`, `.venv/bin/mutmut show NAME`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+test -x .venv/bin/mutmut || .venv/bin/python -m pip install --quiet -e ".[test,mutation]"
+# One child at a time: every mutant's tests share one reused SQLite test database.
+.venv/bin/mutmut run --max-children 1 "$@"
+.venv/bin/mutmut results

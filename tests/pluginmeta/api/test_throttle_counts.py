@@ -1,0 +1,35 @@
+"""Whose requests share a throttle count: one count per plugin and caller, never wider."""
+
+import pytest
+
+from tests.conftest import NOAUTH_HOST, USER_HOST, HostClient, make_plugin
+from tests.pluginmeta.conftest import keyed, throttle
+
+
+def spend(client: HostClient, path: str = "/todos/alice") -> list[int]:
+    """Statuses of four GETs: under a 3/min limit, the fourth is refused."""
+    return [client.get(path).status_code for _ in range(4)]
+
+
+@pytest.mark.django_db
+def test_each_plugin_counts_its_callers_separately(settings):
+    make_plugin("todo-two", "todo-two.localhost")
+    throttle(settings, "3/min")
+    assert spend(HostClient(NOAUTH_HOST)) == [200, 200, 200, 429]
+    # The same address on another plugin's throttled endpoint still has its whole allowance.
+    assert spend(HostClient("todo-two.localhost")) == [200, 200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_each_signed_in_user_has_a_count_of_their_own(settings, alice_key, bob_key):
+    throttle(settings, "3/min")
+    assert spend(keyed(USER_HOST, alice_key), "/todos/alice") == [200, 200, 200, 429]
+    # Bob calls from the same address as alice, on the same plugin.
+    assert spend(keyed(USER_HOST, bob_key), "/todos/bob") == [200, 200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_each_anonymous_address_has_a_count_of_its_own(settings):
+    throttle(settings, "3/min")
+    assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="203.0.113.9")) == [200, 200, 200, 429]
+    assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="198.51.100.7")) == [200, 200, 200, 429]

@@ -1,0 +1,16 @@
+"""The shared generation number tells every worker that the host map changed."""
+
+import pytest
+
+from pluginmeta import hosts
+from tests.conftest import HostClient, make_plugin
+
+
+@pytest.mark.django_db
+def test_a_worker_that_loaded_the_map_earlier_sees_a_new_host():
+    assert HostClient("late.localhost").get("/todos/alice").status_code == 404
+    loaded_by_another_worker = hosts._memo.generation
+    make_plugin("late", "late.localhost")
+    # Only the shared cache carries the change to a worker whose map is still fresh.
+    hosts._memo.generation = loaded_by_another_worker
+    assert HostClient("late.localhost").get("/todos/alice").status_code == 200
