@@ -9,6 +9,10 @@ handler and renders with DRF's own JSON renderer, so the bytes and headers are t
 Anything else takes the full DRF view: other auth types, other methods, a throttled
 request, and any input the handler does not accept as it is. There DRF and the serializers
 produce the error, so every error keeps coming from one place.
+
+The contract of a handler: it may raise TakeFullPath or an APIException only before it writes
+anything, because the full view then runs the whole request again; after its write it must
+return. tests/pluginmeta/api/test_fastpath.py holds the TODO handlers to it.
 """
 
 from collections.abc import Callable

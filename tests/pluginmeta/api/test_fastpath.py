@@ -144,3 +144,42 @@ def test_plain_text_check_agrees_with_the_serializer(value):
     serializer = AddTodoSerializer(data={"todo": value})
     accepted = serializer.is_valid() and serializer.validated_data["todo"] == value
     assert is_plain_todo_text(value) == accepted
+
+
+@pytest.fixture
+def writes(monkeypatch) -> list[str]:
+    """The texts services.add_todo was called with, whichever path called it."""
+    from todos import services
+
+    written: list[str] = []
+    original = services.add_todo
+
+    def spy(plugin, owner, text):
+        written.append(text)
+        return original(plugin, owner, text)
+
+    monkeypatch.setattr(services, "add_todo", spy)
+    return written
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "raw", "status", "rows"),
+    [
+        ("/todos/alice", '{"todo": "once"}', 201, 1),
+        ("/todos/alice", '{"todo": " padded "}', 201, 1),
+        ("/todos/alice", '{"todo": ""}', 400, 0),
+        ("/todos/alice", '{"todo": "x", "todo": 5}', 400, 0),
+        ("/todos/alice", '["not", "an", "object"]', 400, 0),
+        ("/todos/bad%20name", '{"todo": "x"}', 400, 0),
+    ],
+)
+def test_a_request_writes_at_most_once_whichever_path_answers(
+    noauth, writes, path, raw, status, rows
+):
+    # The short path's contract: a handler raises TakeFullPath or an APIException only before
+    # it writes, because the full view then runs the whole request again.
+    response = noauth.json_call("POST", path, raw=raw)
+    assert response.status_code == status
+    assert len(writes) == rows
+    assert len(noauth.get("/todos/alice").json()["todos"]) == rows
