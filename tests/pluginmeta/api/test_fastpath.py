@@ -171,7 +171,7 @@ def writes(monkeypatch) -> list[str]:
         ("/todos/alice", '{"todo": ""}', 400, 0),
         ("/todos/alice", '{"todo": "x", "todo": 5}', 400, 0),
         ("/todos/alice", '["not", "an", "object"]', 400, 0),
-        ("/todos/bad%20name", '{"todo": "x"}', 400, 0),
+        ("/todos/bad%01name", '{"todo": "x"}', 400, 0),
     ],
 )
 def test_a_request_writes_at_most_once_whichever_path_answers(

@@ -60,6 +60,10 @@ def refresh(web, client, refresh_token: str):
 
 
 def page_error(response) -> str:
-    """The error line an authorization page shows ("error: description"), or "" if none."""
-    match = re.search(r'<p class="error">(.*?)</p>', response.content.decode(), re.S)
-    return match.group(1).strip() if match else ""
+    """The error an authorization page shows, as "code: description", or "" if none."""
+    page = response.content.decode()
+    description = re.search(r'<p class="error"[^>]*>(.*?)</p>', page, re.S)
+    code = re.search(r"Error code: <code>(.*?)</code>", page, re.S)
+    if not (description and code):
+        return ""
+    return f"{code.group(1).strip()}: {description.group(1).strip()}"

@@ -47,6 +47,12 @@ def signed_in(oauth_web, alice_user):
 # --- Redirect URIs match exactly; nothing redirects openly ----------------------------------------
 
 
+REDIRECT_URI_PROBLEMS = {
+    "Mismatching": "The return address (redirect_uri) is not one this application registered.",
+    "Invalid": "The return address (redirect_uri) is not a valid URL.",
+}
+
+
 @pytest.mark.parametrize(
     ("redirect_uri", "why"),
     [
@@ -67,14 +73,17 @@ def test_redirect_uri_must_match_exactly(signed_in, chatgpt, redirect_uri, why):
     # Refused on our own page: never a redirect to the unregistered URI.
     assert response.status_code == 400
     assert not response.has_header("Location")
-    assert page_error(response) == f"invalid_request: {why} redirect URI."
+    assert page_error(response) == f"invalid_request: {REDIRECT_URI_PROBLEMS[why]}"
 
 
 def test_unknown_client_is_not_redirected(signed_in):
     response = signed_in.get("/oauth", authorize_params("no-such-client"))
     assert response.status_code == 400
     assert not response.has_header("Location")
-    assert page_error(response) == "invalid_request: Invalid client_id parameter value."
+    assert page_error(response) == (
+        "invalid_request: The application asking for access is not registered on this site "
+        "(unknown client_id)."
+    )
 
 
 def test_forged_consent_form_cannot_redirect_anywhere(signed_in, chatgpt):
@@ -249,7 +258,7 @@ def test_password_grant_is_off(oauth_web, chatgpt, alice_user):
     }
     response = form_post(oauth_web, body)
     assert response.status_code == 400
-    assert response.json()["error"] == "unauthorized_client"
+    assert response.json()["error"] == "unsupported_grant_type"
     assert not AccessToken.objects.exists()
 
 
@@ -261,7 +270,7 @@ def test_client_credentials_grant_is_off(oauth_web, chatgpt):
     }
     response = form_post(oauth_web, body)
     assert response.status_code == 400
-    assert response.json() == {"error": "unauthorized_client"}
+    assert response.json() == {"error": "unsupported_grant_type"}
     assert not AccessToken.objects.exists()
 
 
@@ -273,7 +282,7 @@ def test_implicit_grant_is_off(signed_in, chatgpt):
     assert response.status_code == 302
     location = response["Location"]
     assert "access_token" not in location
-    assert query_of(location) == {"error": "unauthorized_client", "state": "st-123"}
+    assert query_of(location) == {"error": "unsupported_response_type", "state": "st-123"}
 
 
 # --- Tokens and clients are bound to their plugin -------------------------------------------------
@@ -292,7 +301,10 @@ def test_client_of_another_plugin_is_unknown_here(oauth_web, alice_user):
     response = oauth_web.get("/oauth", authorize_params(foreign.client_id))
     assert response.status_code == 400
     assert not response.has_header("Location")
-    assert page_error(response) == "invalid_request: Invalid client_id parameter value."
+    assert page_error(response) == (
+        "invalid_request: The application asking for access is not registered on this site "
+        "(unknown client_id)."
+    )
 
     # A token issued on the other host does not open this plugin's API.
     other_web = HostClient("other-oauth.localhost")
@@ -446,7 +458,9 @@ def test_malformed_authorization_requests_are_400_pages(signed_in, chatgpt):
     no_redirect = signed_in.get("/oauth", {"client_id": chatgpt.client_id})
     assert no_redirect.status_code == 400
     assert not no_redirect.has_header("Location")
-    assert page_error(no_redirect) == "invalid_request: Missing redirect URI."
+    assert page_error(no_redirect) == (
+        "invalid_request: The link does not say where to return to (redirect_uri is missing)."
+    )
     response = signed_in.post("/oauth", {})
     assert response.status_code == 400
     assert "not valid" in response.content.decode()
