@@ -157,7 +157,7 @@ def _text(name: str, value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str | int | float):
         return str(value)
-    raise ArgumentError(f"{name}: Not a valid string.")
+    raise ArgumentError(f"{name}: Must be a string, a number or a list of them.")
 
 
 def _path_value(name: str, arguments: Mapping[str, Any]) -> str:
