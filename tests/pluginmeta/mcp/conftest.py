@@ -53,11 +53,12 @@ def run_client(
     mode: str = "auto",
     headers: dict[str, str] | None = None,
     auth: httpx2.Auth | None = None,
+    **client_options,
 ) -> Any:
     """Connects the SDK's Client to url over Streamable HTTP and returns action(client)."""
 
     async def session() -> Any:
-        async with loopback_client(headers=headers, auth=auth) as http:
+        async with loopback_client(headers=headers, auth=auth, **client_options) as http:
             transport = streamable_http_client(url, http_client=http)
             async with Client(transport, mode=mode, cache=None) as client:
                 return await action(client)
