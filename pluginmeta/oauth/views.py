@@ -29,6 +29,7 @@ from pluginmeta.views import request_origin
 
 AUTHORIZE_PATH = "/oauth"
 TOKEN_PATH = "/auth/oauth_exchange"  # noqa: S105 - a path
+REGISTER_PATH = "/oauth/register"
 
 
 def oauth_host_only(view: Callable) -> Callable:
@@ -221,7 +222,13 @@ def server_metadata(request: HttpRequest) -> JsonResponse:
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
             "grant_types_supported": ["authorization_code", "refresh_token"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            # "none": the public clients MCP clients register at the registration endpoint.
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "client_secret_basic",
+                "none",
+            ],
+            "registration_endpoint": f"{origin}{REGISTER_PATH}",
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
             "service_documentation": f"{origin}/",

@@ -12,6 +12,7 @@ from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, SERVICE_HOST, SPORTS_HOST, USER_HOST
+from tests.pluginmeta.conftest import PASSWORD
 from tests.server import (
     manage_shell,
     migrate,
@@ -20,7 +21,6 @@ from tests.server import (
     server_env,
 )
 
-PASSWORD = "correct horse battery staple 42"
 MODES = ["auto", "legacy"]
 
 
