@@ -1,5 +1,6 @@
 """One plugin's MCP server: its tools listed from the spec and run through the REST views."""
 
+from functools import lru_cache
 from typing import Any
 
 import mcp_types as types
@@ -30,9 +31,17 @@ def tool_result(tool: Tool, request, arguments: dict[str, Any]) -> types.CallToo
     return types.CallToolResult(content=[text], structured_content=outcome.data)
 
 
-def build_server(plugin: Plugin) -> Server:
-    """A low-level MCP server offering plugin's operations as tools, nothing else."""
-    tools = tools_for_kind(plugin.kind)
+def server_for(plugin: Plugin) -> Server:
+    """plugin's MCP server; built once per process and kept while the plugin's fields stay."""
+    return _server(
+        plugin.kind, plugin.name_for_model, plugin.name_for_human, plugin.description_for_model
+    )
+
+
+@lru_cache(maxsize=64)
+def _server(kind: str, name: str, title: str, instructions: str) -> Server:
+    """A low-level MCP server offering the kind's operations as tools, nothing else."""
+    tools = tools_for_kind(kind)
     listing = types.ListToolsResult(
         tools=[types.Tool.model_validate(mcp_tool_fields(tool)) for tool in tools.values()]
     )
@@ -48,11 +57,17 @@ def build_server(plugin: Plugin) -> Server:
         run = sync_to_async(tool_result, thread_sensitive=True)
         return await run(tool, caller_request(ctx), params.arguments or {})
 
+    def input_schema(tool_name: str) -> dict | None:
+        tool = tools.get(tool_name)
+        return tool.input_schema if tool else None
+
     return Server(
-        plugin.name_for_model,
+        name,
         version="1",
-        title=plugin.name_for_human,
-        instructions=plugin.description_for_model,
+        title=title,
+        instructions=instructions,
+        # Spares the SDK a tools/list run per tools/call when it checks Mcp-Param headers.
+        get_tool_input_schema=input_schema,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
     )

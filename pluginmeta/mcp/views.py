@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from pluginmeta.mcp.auth import MCPAuthentication
 from pluginmeta.mcp.bridge import serve_mcp
 from pluginmeta.mcp.origin import is_allowed_origin
-from pluginmeta.mcp.server import build_server
+from pluginmeta.mcp.server import server_for
 
 # Headers of the SDK's answer that a WSGI response may carry (hop-by-hop ones may not).
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})
@@ -45,7 +45,7 @@ class MCPView(APIView):
 
     @extend_schema(exclude=True)  # MCP, not part of the plugin's REST API
     def post(self, request) -> HttpResponse:
-        answer = serve_mcp(build_server(request.plugin), request, request.body)
+        answer = serve_mcp(server_for(request.plugin), request, request.body)
         headers = {k: v for k, v in answer.headers if k.lower() not in HOP_BY_HOP}
         body = answer.body
         if answer.status >= 400 and not headers.get("content-type", "").startswith(
