@@ -41,11 +41,13 @@ class MCPView(APIView):
         # Before authentication: a foreign page learns nothing, not even whether it needs a key.
         if not is_allowed_origin(request):
             raise ForeignOrigin()
+        # Kept before authentication, which may parse (and so consume) the body stream.
+        self.raw_body = request._request.body
         super().initial(request, *args, **kwargs)
 
     @extend_schema(exclude=True)  # MCP, not part of the plugin's REST API
     def post(self, request) -> HttpResponse:
-        answer = serve_mcp(server_for(request.plugin), request, request.body)
+        answer = serve_mcp(server_for(request.plugin), request, self.raw_body)
         headers = {k: v for k, v in answer.headers if k.lower() not in HOP_BY_HOP}
         body = answer.body
         if answer.status >= 400 and not headers.get("content-type", "").startswith(
