@@ -132,7 +132,7 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
     }
     manage(env, "migrate", "--noinput", "-v0")
     seed(env)
-    port = 8765
+    port = args.port
     log = open(PROJECT / "bench" / "out" / f"gunicorn-{label}.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
         [
@@ -180,6 +180,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (the goal: 2)")
+    parser.add_argument("--port", type=int, default=8765, help="another one when 8765 is busy")
     parser.add_argument(
         "--only", nargs="+", help="endpoints whose name contains one of these words (raw, todo...)"
     )

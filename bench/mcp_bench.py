@@ -48,7 +48,7 @@ def recorded_requests(base: str, mode: str) -> dict[str, httpx2.Request]:
             seen[body["method"]] = request
 
     async def session() -> None:
-        async with httpx2.AsyncClient(event_hooks={"request": [remember]}) as http:
+        async with httpx2.AsyncClient(event_hooks={"request": [remember]}, timeout=120) as http:
             transport = streamable_http_client(f"{base}/mcp", http_client=http)
             async with Client(transport, mode=mode, cache=None) as client:
                 await client.list_tools()

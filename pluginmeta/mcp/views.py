@@ -5,15 +5,14 @@ from http import HTTPStatus
 
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
-from mcp_types import INVALID_REQUEST
 from rest_framework import exceptions
 from rest_framework.views import APIView
 
 from pluginmeta.mcp.auth import MCPAuthentication
-from pluginmeta.mcp.bridge import serve_mcp
 from pluginmeta.mcp.origin import is_allowed_origin
-from pluginmeta.mcp.server import server_for
 
+# JSON-RPC's code for a request that is not acceptable as sent.
+INVALID_REQUEST = -32600
 # Headers of the SDK's answer that a WSGI response may carry (hop-by-hop ones may not).
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})
 
@@ -47,6 +46,11 @@ class MCPView(APIView):
 
     @extend_schema(exclude=True)  # MCP, not part of the plugin's REST API
     def post(self, request) -> HttpResponse:
+        # The SDK takes seconds to import: loaded by the first MCP request, not by every worker
+        # at its first REST request.
+        from pluginmeta.mcp.bridge import serve_mcp
+        from pluginmeta.mcp.server import server_for
+
         answer = serve_mcp(server_for(request.plugin), request, self.raw_body)
         headers = {k: v for k, v in answer.headers if k.lower() not in HOP_BY_HOP}
         body = answer.body
