@@ -2,7 +2,9 @@
 
 Starts gunicorn (2 sync workers, production settings) on a fresh SQLite file, records the
 requests the official MCP SDK client sends for getTodos (a tools/call in each protocol era)
-and tools/list, and replays them with wrk, next to the REST GET of the same list.
+and tools/list, and replays them with wrk, next to the REST GET of the same list. Then, in
+one process, the CPU time each of the two takes (time.process_time over all its threads),
+which other load on a shared machine disturbs much less than wall-clock throughput.
 
     .venv/bin/python bench/mcp_bench.py [--seconds 8] [--connections 8]
 """
@@ -23,9 +25,29 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 
 from http_bench import PROJECT, seed, wrk  # noqa: E402
 
-from tests.server import migrate, running_server, server_env  # noqa: E402
+from tests.server import manage_shell, migrate, running_server, server_env  # noqa: E402
 
 HOST = "localhost"
+# Run by manage.py shell against the benchmark database: CPU milliseconds per request.
+CPU_PROBE = """
+import json, time
+from django.test import Client
+client = Client(HTTP_HOST="localhost")
+call = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                   "params": {"name": "getTodos", "arguments": {"username": "bench"}}})
+headers = {"content_type": "application/json", "HTTP_MCP_PROTOCOL_VERSION": "2025-06-18",
+           "HTTP_ACCEPT": "application/json, text/event-stream"}
+requests = {"REST GET": lambda: client.get("/todos/bench"),
+            "MCP tools/call (2025-06-18)": lambda: client.post("/mcp", call, **headers)}
+cpu_ms = {}
+for name, send in requests.items():
+    assert send().status_code == 200
+    start = time.process_time()
+    for _ in range(500):
+        send()
+    cpu_ms[name] = (time.process_time() - start) / 500 * 1000
+print(json.dumps(cpu_ms))
+"""
 
 
 def lua_replay(request: httpx2.Request) -> str:
@@ -90,6 +112,7 @@ def main() -> None:
                 wrk(url, HOST, 1, args.connections, lua)  # warm-up
                 results[name] = wrk(url, HOST, args.seconds, args.connections, lua)
                 print(f"  {name:40} {results[name]}", file=sys.stderr)
+        cpu_ms = json.loads(manage_shell(env, CPU_PROBE).strip().splitlines()[-1])
     print(f"\ngunicorn 2 sync workers, SQLite, wrk -t2 -c{args.connections} -d{args.seconds}s\n")
     print("| request | req/s | p50 ms | p99 ms | non-2xx |")
     print("|---|---:|---:|---:|---:|")
@@ -100,6 +123,11 @@ def main() -> None:
     for name, r in results.items():
         if name.startswith("MCP"):
             print(f"{name} / REST GET = {r['rps'] / rest:.0%}")
+    print("\nCPU per request, in one process (Django's test client, 500 requests each):\n")
+    for name, ms in cpu_ms.items():
+        print(f"{name}: {ms:.2f} ms")
+    ratio = cpu_ms["REST GET"] / cpu_ms["MCP tools/call (2025-06-18)"]
+    print(f"MCP tools/call calls per CPU second / REST GETs per CPU second = {ratio:.0%}")
     print(f"(project: {PROJECT})", file=sys.stderr)
 
 
