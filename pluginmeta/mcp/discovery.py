@@ -4,8 +4,10 @@ An MCP client refused with 401 follows WWW-Authenticate's resource_metadata here
 here to the host's own authorization server (RFC 8414 metadata, registration, PKCE).
 """
 
+from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.views import OAuthProtectedResourceMetadataView
 
+from pluginmeta.errors import json_error
 from pluginmeta.mcp.auth import mcp_resource
 from pluginmeta.oauth.views import oauth_host_only
 from pluginmeta.views import request_origin
@@ -15,6 +17,11 @@ class MCPResourceMetadataView(OAuthProtectedResourceMetadataView):
     """django-oauth-toolkit's metadata document, describing this host's /mcp."""
 
     http_method_names = ["get", "options"]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = json_error(405, "method_not_allowed", "This document is read with GET.")
+        response["Allow"] = "GET, OPTIONS"
+        return response
 
     def get(self, request, *args, **kwargs):
         self.plugin = request.plugin
@@ -38,4 +45,5 @@ class MCPResourceMetadataView(OAuthProtectedResourceMetadataView):
         return f"{self.origin}/"
 
 
-resource_metadata = oauth_host_only(MCPResourceMetadataView.as_view())
+# Read-only and cookie-free: exempt from CSRF so another method gets its 405, not a CSRF 403.
+resource_metadata = oauth_host_only(csrf_exempt(MCPResourceMetadataView.as_view()))

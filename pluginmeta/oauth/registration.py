@@ -105,6 +105,11 @@ class PluginClientRegistrationView(DynamicClientRegistrationView):
 
     http_method_names = ["post", "options"]
 
+    def http_method_not_allowed(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
+        response = registration_error("invalid_request", "Register with POST.", status=405)
+        response["Allow"] = "POST, OPTIONS"
+        return response
+
     def post(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
         permissions = oauth2_settings.DCR_REGISTRATION_PERMISSION_CLASSES
         if not permissions or not all(cls().has_permission(request) for cls in permissions):

@@ -166,6 +166,22 @@ def test_discovery_and_registration_exist_on_oauth_hosts_only(live, host, path):
     assert answer.json()["error"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "error"),
+    [
+        ("POST", "/.well-known/oauth-protected-resource", "method_not_allowed"),
+        ("DELETE", "/.well-known/oauth-protected-resource/mcp", "method_not_allowed"),
+        ("GET", "/oauth/register", "invalid_request"),
+        ("PUT", "/oauth/register", "invalid_request"),
+    ],
+)
+def test_other_methods_on_discovery_and_registration_get_405_json(live, method, path, error):
+    answer = live.rest(method, OAUTH_HOST, path)
+    assert answer.status_code == 405
+    assert answer.headers["Content-Type"] == "application/json"
+    assert answer.json()["error"] == error
+
+
 def register(live, **metadata) -> requests.Response:
     body = {"client_name": "Test", "redirect_uris": [CALLBACK], **metadata}
     return live.rest("POST", OAUTH_HOST, "/oauth/register", json=body)
