@@ -202,7 +202,7 @@ def bench_database(label: str, database_url: str, args) -> list[tuple[str, dict]
     }
     manage(env, "migrate", "--noinput", "-v0")
     seed(env)
-    port = int(os.environ.get("BENCH_PORT", "8765"))
+    port = args.port
     log = open(PROJECT / "bench" / "out" / f"{args.server}-{label}.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(
         server_command(args.server, port, args.workers),
@@ -280,6 +280,9 @@ def main() -> None:
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--workers", type=int, default=2, help="server processes (the goal: 2)")
     parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")), help="server port"
+    )
     parser.add_argument(
         "--only", nargs="+", help="endpoints whose name contains one of these words (raw, todo...)"
     )

@@ -361,6 +361,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     # Access and refresh tokens are stored as hashes only.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # Dynamic Client Registration (RFC 7591) is open, as MCP clients expect: each registration is
+    # a public client of one plugin, bound by PKCE (pluginmeta/oauth/registration.py).
+    "DCR_ENABLED": True,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
 }
 
 # --- Sign-in brute-force protection (django-axes): the admin and the oauth sign-in pages ------

@@ -18,6 +18,8 @@ plugin_urlpatterns = [
     path("admin/", admin.site.urls),
     # OAuth authorization server; its views answer 404 on hosts of non-oauth plugins.
     path("", include("pluginmeta.auth.oauth.urls")),
+    # MCP server of the plugin, and the OAuth discovery MCP clients need on oauth hosts.
+    path("", include("pluginmeta.mcp.urls")),
 ]
 
 if settings.PLUGIN_SERVER["BENCH_BASELINE"]:

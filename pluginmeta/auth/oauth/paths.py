@@ -4,6 +4,7 @@ OpenAPI spec and metadata."""
 AUTHORIZE_PATH = "/oauth"
 TOKEN_PATH = "/auth/oauth_exchange"  # noqa: S105 - a path
 AUTHORIZED_APPS_PATH = "/oauth/authorized"
+REGISTER_PATH = "/oauth/register"
 SERVER_METADATA_PATH = "/.well-known/oauth-authorization-server"
 
 

@@ -27,7 +27,12 @@ from pluginmeta.auth.oauth.backend import TOKEN_PARAMS_ATTR
 from pluginmeta.auth.oauth.body import TokenRequestError, parse_token_request
 from pluginmeta.auth.oauth.clients import client_plugin
 from pluginmeta.auth.oauth.forms import SignUpForm
-from pluginmeta.auth.oauth.paths import AUTHORIZE_PATH, AUTHORIZED_APPS_PATH, TOKEN_PATH
+from pluginmeta.auth.oauth.paths import (
+    AUTHORIZE_PATH,
+    AUTHORIZED_APPS_PATH,
+    REGISTER_PATH,
+    TOKEN_PATH,
+)
 from pluginmeta.http import request_origin
 from pluginmeta.models import Plugin
 
@@ -312,7 +317,13 @@ def server_metadata(request: HttpRequest) -> JsonResponse:
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
             "grant_types_supported": ["authorization_code", "refresh_token"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            # "none": the public clients MCP clients register at the registration endpoint.
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "client_secret_basic",
+                "none",
+            ],
+            "registration_endpoint": f"{origin}{REGISTER_PATH}",
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
             "service_documentation": f"{origin}/",

@@ -60,7 +60,9 @@ def test_server_metadata(oauth_web):
     assert set(meta["token_endpoint_auth_methods_supported"]) == {
         "client_secret_post",
         "client_secret_basic",
+        "none",
     }
+    assert meta["registration_endpoint"] == f"{origin}/oauth/register"
     assert meta["scopes_supported"] == ["todos"]
     assert meta["authorization_response_iss_parameter_supported"] is True
 

@@ -1,0 +1,73 @@
+"""One plugin's MCP server: its tools listed from the spec and run through the REST views."""
+
+from functools import lru_cache
+from typing import Any
+
+import mcp_types as types
+from asgiref.sync import sync_to_async
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel.server import Server
+from mcp.shared.exceptions import MCPError
+
+from pluginmeta.mcp.tools import Tool, mcp_tool_fields, run_tool, tools_for_kind
+from pluginmeta.models import Plugin
+
+# The ASGI scope key under which the bridge hands the authenticated DRF request to the tools.
+REQUEST_SCOPE_KEY = "pluginmeta.request"
+
+
+def caller_request(ctx: ServerRequestContext[Any]):
+    """The DRF request on /mcp whose caller this MCP request acts for."""
+    return ctx.request.scope[REQUEST_SCOPE_KEY]
+
+
+def tool_result(tool: Tool, request, arguments: dict[str, Any]) -> types.CallToolResult:
+    outcome = run_tool(request, tool, arguments)
+    if outcome.is_error:
+        # A refused call is a tool result, not a protocol error, so the model reads why.
+        text = types.TextContent(text=outcome.message)
+        return types.CallToolResult(content=[text], is_error=True)
+    text = types.TextContent(text=outcome.body)
+    return types.CallToolResult(content=[text], structured_content=outcome.data)
+
+
+def server_for(plugin: Plugin) -> Server:
+    """plugin's MCP server; built once per process and kept while the plugin's fields stay."""
+    return _server(
+        plugin.kind, plugin.name_for_model, plugin.name_for_human, plugin.description_for_model
+    )
+
+
+@lru_cache(maxsize=64)
+def _server(kind: str, name: str, title: str, instructions: str) -> Server:
+    """A low-level MCP server offering the kind's operations as tools, nothing else."""
+    tools = tools_for_kind(kind)
+    listing = types.ListToolsResult(
+        tools=[types.Tool.model_validate(mcp_tool_fields(tool)) for tool in tools.values()]
+    )
+
+    async def list_tools(ctx, params) -> types.ListToolsResult:
+        return listing
+
+    async def call_tool(ctx, params: types.CallToolRequestParams) -> types.CallToolResult:
+        tool = tools.get(params.name)
+        if tool is None:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown tool: {params.name}")
+        # The views use the ORM, so they run on the request's own thread and connection.
+        run = sync_to_async(tool_result, thread_sensitive=True)
+        return await run(tool, caller_request(ctx), params.arguments or {})
+
+    def input_schema(tool_name: str) -> dict | None:
+        tool = tools.get(tool_name)
+        return tool.input_schema if tool else None
+
+    return Server(
+        name,
+        version="1",
+        title=title,
+        instructions=instructions,
+        # Spares the SDK a tools/list run per tools/call when it checks Mcp-Param headers.
+        get_tool_input_schema=input_schema,
+        on_list_tools=list_tools,
+        on_call_tool=call_tool,
+    )
