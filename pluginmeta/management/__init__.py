@@ -1,0 +1,1 @@
+"""Management commands of plugins: keys, OAuth clients, hostnames and the demo set-up."""

@@ -1,0 +1,1 @@
+"""Management commands of Sport Stats: imports, synthetic leagues and the upstream sync."""

@@ -15,6 +15,7 @@ import requests
 from mcp.client.auth import OAuthClientProvider
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 
+from tests.pluginmeta.auth.oauth.test_oauth_live import sign_in_and_approve
 from tests.pluginmeta.conftest import PASSWORD, csrf_token_of, query_of, use_loopback
 from tests.pluginmeta.mcp.conftest import (
     MODES,
@@ -24,7 +25,6 @@ from tests.pluginmeta.mcp.conftest import (
     USER_HOST,
     run_client,
 )
-from tests.pluginmeta.test_oauth_live import sign_in_and_approve
 
 CALLBACK = "http://127.0.0.1:9/callback"
 LIST = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
