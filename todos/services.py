@@ -1,7 +1,6 @@
-"""The three TODO operations as plain functions over the database."""
+"""The TODO writes: append to a list and delete from it, each in step with the others."""
 
 import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,7 +19,6 @@ MAX_INDEX = 2**31
 # several times the query itself (bench/RESULTS.md). The table name comes from the model,
 # never from input, and values are bound parameters.
 _TABLE = Todo._meta.db_table
-LIST_SQL = f"SELECT text FROM {_TABLE} WHERE plugin_id = %s AND owner = %s ORDER BY id"  # noqa: S608
 _INSERT = (
     f"INSERT INTO {_TABLE} (plugin_id, owner, text, created_at) "  # noqa: S608
     "VALUES (%s, %s, %s, %s) RETURNING"
@@ -38,36 +36,11 @@ ADD_SQL = {
     # cannot: its count would read a snapshot taken before the lock was granted.
     "postgresql": "SELECT todos_append(%s, %s, %s, %s, %s)",
 }
-# The list as one JSON array text, built by the database: no row objects, no encoding in
-# Python. Both databases escape as Python's json module does (tests hold them to it).
-LIST_JSON_SQL = {
-    "sqlite": (
-        f"SELECT json_group_array(text) FROM (SELECT text FROM {_TABLE} "  # noqa: S608
-        "WHERE plugin_id = %s AND owner = %s ORDER BY id)"
-    ),
-    "postgresql": (
-        "SELECT COALESCE('[' || string_agg(to_json(t.text)::text, ',' ORDER BY t.id) || ']', "  # noqa: S608
-        f"'[]') FROM {_TABLE} t WHERE t.plugin_id = %s AND t.owner = %s"
-    ),
-}
 LOCK_LIST_SQL_POSTGRES = "SELECT pg_advisory_xact_lock(%s)"
 
 
 class TodoNotFound(Exception):
     """There is no todo at the requested index."""
-
-
-def list_todos(plugin: Plugin, owner: str) -> list[str]:
-    return [text for (text,) in fetch_all(LIST_SQL, (plugin.pk, owner))]
-
-
-def list_todos_json(plugin: Plugin, owner: str) -> str:
-    """The owner's list as a compact JSON array, as json.dumps(list_todos(...)) would write it."""
-    sql = LIST_JSON_SQL.get(connection.vendor)
-    if sql is None:
-        return json.dumps(list_todos(plugin, owner), ensure_ascii=False, separators=(",", ":"))
-    ((array,),) = fetch_all(sql, (plugin.pk, owner))
-    return array
 
 
 def list_lock_key(plugin: Plugin, owner: str) -> int:

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from pluginmeta.api.fastpath import JSONText, TakeFullPath, json_object_body
 from pluginmeta.auth.drf import resolve_owner
-from todos import services
+from todos import selectors, services
 from todos.models import OWNER_MAX_LENGTH
 from todos.serializers import (
     OWNER_PATTERN,
@@ -50,7 +50,7 @@ class TodoViewSet(viewsets.ViewSet):
     )
     def get_todos(self, request, username: str) -> Response:
         owner = owner_of(request, username)
-        return Response({"todos": services.list_todos(request.plugin, owner)})
+        return Response({"todos": selectors.list_todos(request.plugin, owner)})
 
     @extend_schema(
         operation_id="addTodo",
@@ -92,7 +92,7 @@ class TodoViewSet(viewsets.ViewSet):
 
 def get_todos_fast(request, username: str) -> tuple[int, JSONText]:
     # TodoViewSet.get_todos' body, with the array written by the database.
-    array = services.list_todos_json(request.plugin, owner_of(request, username))
+    array = selectors.list_todos_json(request.plugin, owner_of(request, username))
     return status.HTTP_200_OK, JSONText(f'{{"todos":{array}}}')
 
 

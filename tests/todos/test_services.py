@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from todos import services
+from todos import selectors, services
 
 TRICKY = [
     'quote " and backslash \\ and slash /',
@@ -21,15 +21,15 @@ TRICKY = [
 def test_the_database_writes_the_list_as_json_dumps_would(noauth_plugin):
     for text in TRICKY:
         services.add_todo(noauth_plugin, "alice", text)
-    array = services.list_todos_json(noauth_plugin, "alice")
+    array = selectors.list_todos_json(noauth_plugin, "alice")
     assert array == json.dumps(TRICKY, ensure_ascii=False, separators=(",", ":"))
     assert json.loads(array) == TRICKY
-    assert services.list_todos(noauth_plugin, "alice") == TRICKY
+    assert selectors.list_todos(noauth_plugin, "alice") == TRICKY
 
 
 @pytest.mark.django_db
 def test_an_empty_list_is_an_empty_array(noauth_plugin):
-    assert services.list_todos_json(noauth_plugin, "nobody") == "[]"
+    assert selectors.list_todos_json(noauth_plugin, "nobody") == "[]"
 
 
 @pytest.mark.django_db
@@ -40,16 +40,16 @@ def test_the_json_list_keeps_insertion_order_after_deletes(noauth_plugin):
     deleted = [services.delete_todo(noauth_plugin, "bob", index) for index in (0, 10, 20)]
     assert deleted == ["item 0", "item 11", "item 22"]
     expected = [f"item {n}" for n in range(30) if n not in {0, 11, 22}]
-    assert services.list_todos(noauth_plugin, "bob") == expected
-    assert json.loads(services.list_todos_json(noauth_plugin, "bob")) == expected
+    assert selectors.list_todos(noauth_plugin, "bob") == expected
+    assert json.loads(selectors.list_todos_json(noauth_plugin, "bob")) == expected
 
 
 @pytest.mark.django_db
 def test_a_database_without_its_own_json_query_gets_the_same_json(noauth_plugin, monkeypatch):
     # Only SQLite and Postgres have a query that builds the array; any other vendor falls back.
-    monkeypatch.setattr(services, "LIST_JSON_SQL", {})
+    monkeypatch.setattr(selectors, "LIST_JSON_SQL", {})
     for text in TRICKY:
         services.add_todo(noauth_plugin, "alice", text)
     services.add_todo(noauth_plugin, "bob", "not alice's")
-    array = services.list_todos_json(noauth_plugin, "alice")
+    array = selectors.list_todos_json(noauth_plugin, "alice")
     assert array == json.dumps(TRICKY, ensure_ascii=False, separators=(",", ":"))
