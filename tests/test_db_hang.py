@@ -54,12 +54,14 @@ def timed_request(method: str, url: str, host: str, body=None) -> tuple[requests
     return response, time.monotonic() - started
 
 
-def assert_quick_503(response: requests.Response, elapsed: float, what: str) -> None:
+def assert_quick_503(
+    response: requests.Response, elapsed: float, what: str, bound: float = QUICK
+) -> None:
     assert response.status_code == 503, (what, response.status_code, response.text[:200])
     assert response.headers["Content-Type"] == "application/json", what
     assert response.json()["error"] == "service_unavailable", what
     assert response.headers["Retry-After"] == "5", what
-    assert elapsed < QUICK, (what, elapsed)
+    assert elapsed < bound, (what, elapsed)
 
 
 REQUESTS = [
@@ -86,8 +88,10 @@ def test_a_database_that_never_answers_the_connection_gets_quick_503s():
                         lambda _: timed_request("GET", f"{base}/todos/bob", "localhost"), range(4)
                     )
                 )
+            # A caller may queue behind another's 3 s connect attempt on its worker; the old
+            # code held each one for the 30 s worker timeout and then sent HTML.
             for response, elapsed in answers:
-                assert_quick_503(response, elapsed, "concurrent GET")
+                assert_quick_503(response, elapsed, "concurrent GET", bound=2 * QUICK)
 
 
 @contextmanager

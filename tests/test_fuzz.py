@@ -67,7 +67,8 @@ def fuzz_server(tmp_path_factory, django_db_blocker):
             line for line in seeded.splitlines() if "." in line and " " not in line
         ][-2:]
         log = tmp_path / "server.log"
-        with running_server(env, workers=2, output=log) as base:
+        # gunicorn: its access log (gunicorn.conf.py) is what logged_statuses reads.
+        with running_server(env, workers=2, output=log, server="gunicorn") as base:
             yield base, {"service": service_key, "user": user_key}, log
 
 

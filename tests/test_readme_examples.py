@@ -54,6 +54,10 @@ SKIPPED = {
     r"manage\.py generate_sportstats": "a million rows for load tests",
     r"\bbench/": "benchmarks, not examples",
     r"^apt-get install\b": "installs a system package",
+    r"^claude mcp add\b": (
+        "the Claude Code CLI is not installed here; tests/pluginmeta/mcp connects the official "
+        "MCP SDK client to the same URLs"
+    ),
 }
 
 # The production block, against this machine: its database, no Redis (one worker), the
