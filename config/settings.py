@@ -348,10 +348,11 @@ OAUTH2_PROVIDER = {
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
     "REQUEST_APPROVAL_PROMPT": "force",
-    # http only so local and test clients on localhost can be registered; the command refuses
-    # http for any other host.
-    # Plain http only for local development and tests; an HTTPS-only site requires https.
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if HTTPS_ONLY else ["https", "http"],
+    # http is for loopback callbacks only (RFC 8252 native apps: Claude Code, the MCP SDK,
+    # local tests), also on an HTTPS-only site; every way to register a client (command,
+    # dynamic registration, admin) refuses http for any other host
+    # (pluginmeta.auth.oauth.clients.check_redirect_uri).
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,

@@ -1,11 +1,14 @@
 """Admin for OAuth clients: django-oauth-toolkit's applications, with the plugin each belongs to."""
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from oauth2_provider import admin as oauth_admin
 from oauth2_provider.models import get_application_model
 
+from pluginmeta.auth.oauth.clients import check_redirect_uri
 from pluginmeta.models import Plugin, PluginOAuthClient
 
 
@@ -81,9 +84,29 @@ if admin.site.is_registered(Application):
     admin.site.unregister(Application)
 
 
+class OAuthClientForm(forms.ModelForm):
+    """An OAuth client's form: every redirect URI passes the same check as the commands'."""
+
+    class Meta:
+        model = Application
+        # The admin adds the other fields of its fieldsets.
+        fields = ["redirect_uris"]
+
+    def clean_redirect_uris(self) -> str:
+        uris = self.cleaned_data["redirect_uris"]
+        try:
+            for uri in uris.split():
+                check_redirect_uri(uri)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from None
+        return uris
+
+
 @admin.register(Application)
 class OAuthClientAdmin(oauth_admin.ApplicationAdmin):
     """OAuth clients with their client id, redirect URIs, plugin and creation date."""
+
+    form = OAuthClientForm
 
     list_display = [
         "name",

@@ -5,7 +5,9 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from oauth2_provider.models import get_application_model
 
+from pluginmeta.admin.oauth import OAuthClientForm
 from pluginmeta.auth.oauth.clients import register_client
 from pluginmeta.models import Plugin
 from pluginmeta.models.keys import ServiceKey
@@ -228,3 +230,21 @@ def test_a_user_key_is_made_by_picking_the_user_by_name(admin_page, alice_user, 
         {"term": "ali", "app_label": "pluginmeta", "model_name": "userkey", "field_name": "user"},
     ).json()
     assert found["results"] == [{"id": str(alice_user.pk), "text": "alice"}]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("redirect_uris", "accepted"),
+    [
+        ("http://evil.example/callback", False),
+        ("https://chatgpt.com/connector/oauth/abc#frag", False),
+        ("https://chatgpt.com/connector/oauth/abc http://127.0.0.1:33418/callback", True),
+    ],
+)
+def test_the_admin_checks_oauth_redirect_uris_as_the_commands_do(redirect_uris, accepted):
+    form = OAuthClientForm(
+        data={"redirect_uris": redirect_uris},
+        instance=get_application_model()(),
+    )
+    form.is_valid()
+    assert ("redirect_uris" not in form.errors) is accepted
