@@ -1,8 +1,6 @@
 """A database that accepts connections but never answers: every request is a quick 503 JSON."""
 
 import concurrent.futures
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -11,41 +9,12 @@ from contextlib import contextmanager
 import psycopg
 import requests
 
-from tests.server import migrate, running_server, server_env
+from tests.server import migrate, running_server, server_env, silent_listener
 
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 # The default connect and statement timeouts are 3 s and 5 s; a worker held until the
 # server's own 30 s timeout takes far longer than this.
 QUICK = 12.0
-
-
-@contextmanager
-def silent_listener() -> Iterator[int]:
-    """A TCP port that accepts every connection and never sends a byte; yields the port."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    server.settimeout(0.2)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield server.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join()
-        for sock in held:
-            sock.close()
-        server.close()
 
 
 def timed_request(method: str, url: str, host: str, body=None) -> tuple[requests.Response, float]:

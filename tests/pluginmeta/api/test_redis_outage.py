@@ -1,8 +1,6 @@
 """A dead or hung Redis degrades the site (throttling per process, host map by file) but never
 takes it down: real gunicorn, REDIS_URL at a closed port or at a socket that never answers."""
 
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -11,38 +9,16 @@ from contextlib import contextmanager
 import pytest
 import requests
 
-from tests.server import free_port, migrate, running_server, scratch_database, server_env
+from tests.server import (
+    free_port,
+    migrate,
+    running_server,
+    scratch_database,
+    server_env,
+    silent_listener,
+)
 
 OUTAGE_LOG_LINE = "Redis is unreachable"
-
-
-@contextmanager
-def hung_listener() -> Iterator[int]:
-    """A TCP port that accepts connections and never answers on them; yields the port."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(64)
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(server.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield server.getsockname()[1]
-    finally:
-        stop.set()
-        thread.join()
-        for connection in held:
-            connection.close()
-        server.close()
 
 
 def timed(call) -> tuple[requests.Response, float]:
@@ -84,7 +60,7 @@ def database_env(tmp_path) -> Iterator[dict[str, str]]:
 @contextmanager
 def redis_port(kind: str) -> Iterator[int]:
     if kind == "hung":
-        with hung_listener() as port:
+        with silent_listener() as port:
             yield port
     else:
         yield free_port()  # nothing listens there
