@@ -76,6 +76,13 @@ INSTALLED_APPS = [
     "pluginmeta",
     "todos",
     "sportstats",
+    # After the project's apps, so their templates and admin registrations take precedence.
+    # Prefix + hash key models that the key auth types (pluginmeta.models.keys) build on.
+    "rest_framework_api_key",
+    # The OAuth authorization server of oauth plugin hosts.
+    "oauth2_provider",
+    # Locks out repeated failed sign-ins on the admin and the oauth sign-in pages.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +97,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: these turn a refused sign-in into its 429 answer.
+    "pluginmeta.auth.login_limits.address_limit_middleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 # Used only for requests that never reach a plugin (bad Host); plugin hosts get their own urlconf.
@@ -111,10 +121,6 @@ TEMPLATES = [
         },
     },
 ]
-
-# --- Service-level and user-level keys (issue 3) -----------------------------------------------
-# Provides the prefix + hash key models (pluginmeta.models.keys) that the key auth types use.
-INSTALLED_APPS += ["rest_framework_api_key"]
 
 # --- Database -----------------------------------------------------------------------------------
 
@@ -321,8 +327,6 @@ PLUGIN_SERVER = {
 
 # --- OAuth authorization server (django-oauth-toolkit), for oauth plugin hosts ------------------
 
-INSTALLED_APPS += ["oauth2_provider"]
-
 # The sign-in page of the oauth plugin hosts; a path, so it stays on the host being authorized.
 LOGIN_URL = "/oauth/login"
 # Whether visitors of an oauth plugin host may create an account on its sign-up page.
@@ -374,18 +378,12 @@ SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 
 # --- Sign-in brute-force protection (django-axes): the admin and the oauth sign-in pages ------
 
-INSTALLED_APPS += ["axes"]
 AUTHENTICATION_BACKENDS = [
     # First, so an address over its budget of attempts is refused before any other check.
     "pluginmeta.auth.login_limits.AddressLimitBackend",
     # Next, so a locked-out username and address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
-]
-# Last, as django-axes requires: it turns a lockout into the response below.
-MIDDLEWARE += [
-    "pluginmeta.auth.login_limits.address_limit_middleware",
-    "axes.middleware.AxesMiddleware",
 ]
 # Failed sign-ins of one username from one client address before it is locked out...
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)

@@ -1,4 +1,4 @@
-"""Fixtures of the pluginmeta tests: key auth (issue 3) and OAuth (issue 4)."""
+"""Fixtures of the pluginmeta tests: key auth and OAuth."""
 
 import base64
 import hashlib
