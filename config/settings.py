@@ -91,11 +91,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pluginmeta.hosts.middleware.PluginHostMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The session, auth and messages middleware are Django's own, skipped for everything
+    # but the admin and the OAuth pages: the APIs use no cookie (pluginmeta/hosts/pages.py).
+    "pluginmeta.hosts.pages.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "pluginmeta.hosts.pages.AuthenticationMiddleware",
+    "pluginmeta.hosts.pages.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: these turn a refused sign-in into its 429 answer.
     "pluginmeta.auth.login_limits.address_limit_middleware",

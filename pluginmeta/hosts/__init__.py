@@ -1,1 +1,1 @@
-"""Host routing: which plugin, and which URL module, serves a request's hostname."""
+"""Request routing: which plugin and URL module serve a hostname, and which paths are pages."""
