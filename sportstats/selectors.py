@@ -5,9 +5,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 
 from django.db import connection
-import os
-
-from django.db.models import Model, Q, QuerySet, Subquery, Value
+from django.db.models import Model, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from sportstats.models import BOX_SCORE_FIELDS, Game, Player, Stat, Team
@@ -114,34 +112,6 @@ def keyset_page(queryset: QuerySet, cursor: int, per_page: int, shape: PageQuery
     more = len(rows) > per_page
     rows = rows[:per_page]
     return Page(rows=rows, next_cursor=rows[-1][""]["id"] if more else None, per_page=per_page)
-
-
-# TEMP bench switch: "", "sub" (id__in=Subquery) or "direct" (filters + slice)
-PAGE_ORM = os.environ.get("BENCH_PAGE_ORM", "")
-
-
-@dataclass(frozen=True)
-class ModelPage:
-    rows: list
-    next_cursor: int | None
-    per_page: int
-
-
-def orm_page(queryset: QuerySet, cursor: int, per_page: int, related: tuple[str, ...]):
-    if PAGE_ORM == "direct":
-        rows = list(
-            queryset.filter(id__gt=cursor).select_related(*related).order_by("id")[: per_page + 1]
-        )
-    else:
-        ids = queryset.filter(id__gt=cursor).order_by("id").values("id")[: per_page + 1]
-        rows = list(
-            queryset.model.objects.filter(id__in=Subquery(ids))
-            .select_related(*related)
-            .order_by("id")
-        )
-    more = len(rows) > per_page
-    rows = rows[:per_page]
-    return ModelPage(rows=rows, next_cursor=rows[-1].id if more else None, per_page=per_page)
 
 
 def current_season(today: datetime.date | None = None) -> int:

@@ -103,63 +103,6 @@ def render_stat(row: Mapping) -> dict:
     }
 
 
-def orm_team(team) -> dict:
-    return {key: getattr(team, key) for key in TEAM_KEYS}
-
-
-def _orm_player_fields(player) -> dict:
-    return {**{key: getattr(player, key) for key in PLAYER_KEYS}, "demo": player.demo}
-
-
-def orm_player(player) -> dict:
-    team = player.team
-    return {**_orm_player_fields(player), "team": orm_team(team) if team is not None else None}
-
-
-def _orm_game_fields(game) -> dict:
-    return {
-        **{key: getattr(game, key) for key in GAME_KEYS},
-        "date": game.date.isoformat(),
-        "postseason": game.postseason,
-        **{key: getattr(game, key) for key in GAME_SCORES},
-        "demo": game.demo,
-    }
-
-
-def orm_game(game) -> dict:
-    return {
-        **_orm_game_fields(game),
-        "home_team": orm_team(game.home_team),
-        "visitor_team": orm_team(game.visitor_team),
-    }
-
-
-def orm_stat(stat) -> dict:
-    player, game = stat.player, stat.game
-    return {
-        "id": stat.id,
-        "min": format_minutes(stat.seconds),
-        **{key: getattr(stat, key) for key in STAT_NUMBERS},
-        "fgm": stat.fgm,
-        "fga": stat.fga,
-        "fg_pct": ratio(stat.fgm, stat.fga),
-        "fg3m": stat.fg3m,
-        "fg3a": stat.fg3a,
-        "fg3_pct": ratio(stat.fg3m, stat.fg3a),
-        "ftm": stat.ftm,
-        "fta": stat.fta,
-        "ft_pct": ratio(stat.ftm, stat.fta),
-        **{key: getattr(stat, key) for key in STAT_REBOUNDS},
-        "player": {**_orm_player_fields(player), "team_id": player.team_id},
-        "team": orm_team(stat.team),
-        "game": {
-            **_orm_game_fields(game),
-            "home_team_id": game.home_team_id,
-            "visitor_team_id": game.visitor_team_id,
-        },
-    }
-
-
 def render_average(row: dict) -> dict:
     """One row of selectors.season_averages, rounded to two places as balldontlie does."""
     return {

@@ -5,7 +5,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sportstats import params, selectors, serializers as ser
+from sportstats import params, selectors
 from sportstats.serializers import (
     ErrorSerializer,
     GameListSerializer,
@@ -115,9 +115,6 @@ class PlayersView(APIView):
     def get(self, request) -> Response:
         query = request.query_params
         qs = selectors.players(params.text(query, "query"))
-        if selectors.PAGE_ORM:
-            page = selectors.orm_page(qs, params.cursor(query), params.per_page(query), ("team",))
-            return _page_response(page, ser.orm_player)
         page = selectors.keyset_page(
             qs, params.cursor(query), params.per_page(query), selectors.PLAYER_PAGE
         )
@@ -163,9 +160,6 @@ class GamesView(APIView):
             start_date=start,
             end_date=end,
         )
-        if selectors.PAGE_ORM:
-            page = selectors.orm_page(qs, params.cursor(query), params.per_page(query), ("home_team", "visitor_team"))
-            return _page_response(page, ser.orm_game)
         page = selectors.keyset_page(
             qs, params.cursor(query), params.per_page(query), selectors.GAME_PAGE
         )
@@ -199,9 +193,6 @@ class StatsView(APIView):
             start_date=start,
             end_date=end,
         )
-        if selectors.PAGE_ORM:
-            page = selectors.orm_page(qs, params.cursor(query), params.per_page(query), ("player", "team", "game"))
-            return _page_response(page, ser.orm_stat)
         page = selectors.keyset_page(
             qs, params.cursor(query), params.per_page(query), selectors.STAT_PAGE
         )
