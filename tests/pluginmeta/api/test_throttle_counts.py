@@ -29,7 +29,10 @@ def test_each_signed_in_user_has_a_count_of_their_own(settings, alice_key, bob_k
 
 
 @pytest.mark.django_db
-def test_each_anonymous_address_has_a_count_of_its_own(settings):
+@pytest.mark.parametrize("fast_path", [True, False], ids=["short-path", "drf-path"])
+def test_each_anonymous_address_has_a_count_of_its_own(settings, fast_path):
+    # Each path names the caller itself: the short one before DRF, DRF's throttle class after.
+    settings.PLUGIN_SERVER = {**settings.PLUGIN_SERVER, "FAST_PATH": fast_path}
     throttle(settings, "3/min")
     assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="203.0.113.9")) == [200, 200, 200, 429]
     assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="198.51.100.7")) == [200, 200, 200, 429]
