@@ -36,3 +36,12 @@ def test_each_anonymous_address_has_a_count_of_its_own(settings, fast_path):
     throttle(settings, "3/min")
     assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="203.0.113.9")) == [200, 200, 200, 429]
     assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="198.51.100.7")) == [200, 200, 200, 429]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fast_path", [True, False], ids=["short-path", "drf-path"])
+@pytest.mark.parametrize("rate", ["off", ""])
+def test_a_rate_of_off_or_empty_limits_nobody(settings, fast_path, rate):
+    settings.PLUGIN_SERVER = {**settings.PLUGIN_SERVER, "FAST_PATH": fast_path}
+    throttle(settings, rate)
+    assert spend(HostClient(NOAUTH_HOST)) == [200, 200, 200, 200]
