@@ -42,3 +42,14 @@ def test_windows_count_separately():
     key = f"throttle:test:{uuid.uuid4().hex}"
     assert process.take(key + ":1", 1, 1, 60) == 1
     assert process.take(key + ":2", 2, 1, 60) == 1
+
+
+def test_past_windows_are_forgotten_once_many_callers_were_seen():
+    # Every caller and window leaves an entry; past windows' entries must not pile up.
+    process = Leases()
+    key = f"throttle:test:{uuid.uuid4().hex}"
+    for caller in range(1100):
+        assert process.take(f"{key}:{caller}:1", 1, 5, 60) == 1
+    assert process.take(f"{key}:0:2", 2, 5, 60) == 1
+    assert process.take(f"{key}:0:2", 2, 5, 60) == 2
+    assert len(process._free) == 1
