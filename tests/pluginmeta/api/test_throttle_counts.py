@@ -1,7 +1,12 @@
 """Whose requests share a throttle count: one count per plugin and caller, never wider."""
 
-import pytest
+import uuid
 
+import pytest
+from django.core.cache.backends.locmem import LocMemCache
+
+from pluginmeta.api import throttling
+from pluginmeta.cache import CacheUnavailable
 from tests.conftest import NOAUTH_HOST, USER_HOST, HostClient, make_plugin
 from tests.pluginmeta.conftest import keyed, throttle
 
@@ -45,3 +50,21 @@ def test_a_rate_of_off_or_empty_limits_nobody(settings, fast_path, rate):
     settings.PLUGIN_SERVER = {**settings.PLUGIN_SERVER, "FAST_PATH": fast_path}
     throttle(settings, rate)
     assert spend(HostClient(NOAUTH_HOST)) == [200, 200, 200, 200]
+
+
+class DownCache:
+    """The shared cache while Redis is unreachable."""
+
+    def incr(self, *args, **kwargs):
+        raise CacheUnavailable
+
+    add = incr
+
+
+@pytest.mark.django_db
+def test_while_the_shared_cache_is_down_each_address_still_has_its_own_limit(settings, monkeypatch):
+    monkeypatch.setattr(throttling, "cache", DownCache())
+    monkeypatch.setattr(throttling, "_counts_of_this_process", LocMemCache(uuid.uuid4().hex, {}))
+    throttle(settings, "3/min")
+    assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="203.0.113.9")) == [200, 200, 200, 429]
+    assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="198.51.100.7")) == [200, 200, 200, 429]
