@@ -1,5 +1,6 @@
-"""Whose requests share a throttle count: one count per plugin and caller, never wider."""
+"""Whose requests share a throttle count (one per plugin and caller, never wider), and the wait."""
 
+import time
 import uuid
 
 import pytest
@@ -68,3 +69,13 @@ def test_while_the_shared_cache_is_down_each_address_still_has_its_own_limit(set
     throttle(settings, "3/min")
     assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="203.0.113.9")) == [200, 200, 200, 429]
     assert spend(HostClient(NOAUTH_HOST, REMOTE_ADDR="198.51.100.7")) == [200, 200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_retry_after_is_the_rest_of_the_window(settings, monkeypatch):
+    # 30 s into a minute's window (the epoch is a whole number of minutes before).
+    monkeypatch.setattr(time, "time", lambda: 1_000_000_050.0)
+    throttle(settings, "3/min")
+    client = HostClient(NOAUTH_HOST)
+    assert spend(client) == [200, 200, 200, 429]
+    assert client.get("/todos/alice")["Retry-After"] == "30"
