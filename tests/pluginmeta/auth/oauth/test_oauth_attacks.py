@@ -288,7 +288,9 @@ def test_implicit_grant_is_off(signed_in, chatgpt):
 # --- Tokens and clients are bound to their plugin -------------------------------------------------
 
 
-def test_client_of_another_plugin_is_unknown_here(oauth_web, alice_user):
+def test_client_of_another_plugin_is_unknown_here(oauth_web, alice_user, chatgpt):
+    # This host has a client of its own too (chatgpt): a token must be from one of this plugin's
+    # clients, and from the very client that it names.
     other = make_plugin(
         "todo-oauth-2",
         "other-oauth.localhost",
@@ -317,7 +319,9 @@ def test_client_of_another_plugin_is_unknown_here(oauth_web, alice_user):
         .status_code
         == 200
     )
-    assert HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=bearer).get("/todos/alice").status_code == 401
+    response = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=bearer).get("/todos/alice")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "This access token was not issued for this plugin."
     # ...and the secret of the other plugin's client does not work on this host.
     assert exchange(oauth_web, foreign, "any-code").status_code == 401
 

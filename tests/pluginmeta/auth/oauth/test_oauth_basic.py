@@ -183,4 +183,6 @@ def test_token_of_deactivated_user_is_refused(oauth_web, chatgpt, alice_user):
     assert api.get("/todos/alice").status_code == 200
     alice_user.is_active = False
     alice_user.save()
-    assert api.get("/todos/alice").status_code == 401
+    response = api.get("/todos/alice")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The user of this access token is inactive."
