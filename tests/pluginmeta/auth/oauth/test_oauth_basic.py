@@ -52,6 +52,14 @@ def test_code_json_exchange_and_api(oauth_web, chatgpt, alice_user):
     assert api.get("/todos/alice").json() == {"todos": ["buy milk"]}
 
 
+def test_a_request_without_scope_gets_the_plugins_scope(oauth_web, chatgpt, alice_user):
+    oauth_web.force_login(alice_user)
+    token = exchange(oauth_web, chatgpt, get_code(oauth_web, chatgpt.client_id, scope=None)).json()
+    assert token["scope"] == "todos"
+    api = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=f"Bearer {token['access_token']}")
+    assert api.get("/todos/alice").status_code == 200
+
+
 def test_state_and_issuer_are_in_the_redirect(oauth_web, chatgpt, alice_user):
     oauth_web.force_login(alice_user)
     fields = consent_fields(oauth_web, chatgpt.client_id, state="xyz/+= 1")
