@@ -155,6 +155,7 @@ WRONG_TYPE = f"Send the token request as {JSON} or {FORM}."
         ('{"grant_type": "authorization_code"}', "", WRONG_TYPE),
         ('{"grant_type": "authorization_code", "code": "a\\u0000b"}', JSON, NUL),
         ("grant_type=authorization_code&code=a%00b", FORM, NUL),
+        ('{"grant_type": "authorization_code", "co\\u0000de": "a"}', JSON, NUL),
         ('{"code": "' + "x" * 70_000 + '"}', JSON, "The request body is too large."),
     ],
 )
