@@ -12,6 +12,13 @@ from tests.conftest import NOAUTH_HOST, USER_HOST, HostClient, make_plugin
 from tests.pluginmeta.conftest import keyed, throttle
 
 
+@pytest.fixture(autouse=True)
+def mid_window(monkeypatch):
+    # 30 s into a minute's window (the epoch is a whole number of minutes before), so that no
+    # test's requests straddle two windows and find a fresh count in the second.
+    monkeypatch.setattr(time, "time", lambda: 1_000_000_050.0)
+
+
 def spend(client: HostClient, path: str = "/todos/alice") -> list[int]:
     """Statuses of four GETs: under a 3/min limit, the fourth is refused."""
     return [client.get(path).status_code for _ in range(4)]
@@ -72,9 +79,7 @@ def test_while_the_shared_cache_is_down_each_address_still_has_its_own_limit(set
 
 
 @pytest.mark.django_db
-def test_retry_after_is_the_rest_of_the_window(settings, monkeypatch):
-    # 30 s into a minute's window (the epoch is a whole number of minutes before).
-    monkeypatch.setattr(time, "time", lambda: 1_000_000_050.0)
+def test_retry_after_is_the_rest_of_the_window(settings):
     throttle(settings, "3/min")
     client = HostClient(NOAUTH_HOST)
     assert spend(client) == [200, 200, 200, 429]
