@@ -1,11 +1,13 @@
 """Throttle leases: processes take slots of the shared count in batches, never over the limit."""
 
+import time
 import uuid
 
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 
-from pluginmeta.api.throttling import LEASE_PARTS, Leases, lease_size
+from pluginmeta.api.throttling import LEASE_PARTS, Leases, _increment, lease_size
 
 
 def test_lease_size_is_one_below_lease_parts_and_a_fraction_above():
@@ -42,3 +44,39 @@ def test_windows_count_separately():
     key = f"throttle:test:{uuid.uuid4().hex}"
     assert process.take(key + ":1", 1, 1, 60) == 1
     assert process.take(key + ":2", 2, 1, 60) == 1
+
+
+def test_past_windows_are_forgotten_once_many_callers_were_seen():
+    # Every caller and window leaves an entry; past windows' entries must not pile up.
+    process = Leases()
+    key = f"throttle:test:{uuid.uuid4().hex}"
+    for caller in range(1100):
+        assert process.take(f"{key}:{caller}:1", 1, 5, 60) == 1
+    assert process.take(f"{key}:0:2", 2, 5, 60) == 1
+    assert process.take(f"{key}:0:2", 2, 5, 60) == 2
+    assert len(process._free) == 1
+
+
+class RacingCache(LocMemCache):
+    """A cache where another process's first lease of the window lands just before ours."""
+
+    raced = False
+
+    def incr(self, key, delta=1, version=None):
+        if not self.raced:
+            self.raced = True
+            self.add(key, delta, version=version)
+            raise ValueError(key)
+        return super().incr(key, delta, version)
+
+
+def test_the_loser_of_the_first_lease_race_gets_the_slots_after_the_winners():
+    counts = RacingCache(uuid.uuid4().hex, {})
+    assert _increment(counts, "k", 9, 60) == 18
+
+
+def test_a_window_count_outlives_its_window_and_then_expires():
+    counts = LocMemCache(uuid.uuid4().hex, {})
+    assert _increment(counts, "k", 1, 60) == 1
+    expires_in = counts._expire_info[counts.make_and_validate_key("k")] - time.time()
+    assert 59 < expires_in <= 120

@@ -179,7 +179,9 @@ def test_plain_pkce_is_refused(signed_in, public_client, method):
     )
     response = signed_in.get("/oauth", params)
     assert response.status_code == 302
-    assert query_of(response["Location"])["error"] == "invalid_request"
+    answer = query_of(response["Location"])
+    assert answer["error"] == "invalid_request"
+    assert answer["error_description"] == "PKCE requires code_challenge_method=S256."
 
 
 def test_public_client_with_s256_pkce(signed_in, public_client):
@@ -288,7 +290,9 @@ def test_implicit_grant_is_off(signed_in, chatgpt):
 # --- Tokens and clients are bound to their plugin -------------------------------------------------
 
 
-def test_client_of_another_plugin_is_unknown_here(oauth_web, alice_user):
+def test_client_of_another_plugin_is_unknown_here(oauth_web, alice_user, chatgpt):
+    # This host has a client of its own too (chatgpt): a token must be from one of this plugin's
+    # clients, and from the very client that it names.
     other = make_plugin(
         "todo-oauth-2",
         "other-oauth.localhost",
@@ -317,9 +321,24 @@ def test_client_of_another_plugin_is_unknown_here(oauth_web, alice_user):
         .status_code
         == 200
     )
-    assert HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=bearer).get("/todos/alice").status_code == 401
+    response = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=bearer).get("/todos/alice")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "This access token was not issued for this plugin."
     # ...and the secret of the other plugin's client does not work on this host.
     assert exchange(oauth_web, foreign, "any-code").status_code == 401
+
+
+def test_client_of_no_plugin_is_unknown_here(signed_in):
+    application = Application.objects.create(
+        name="No plugin",
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+        redirect_uris=CHATGPT_REDIRECT,
+    )
+    response = signed_in.get("/oauth", authorize_params(application.client_id))
+    assert response.status_code == 400
+    assert not response.has_header("Location")
+    assert page_error(response).endswith("(unknown client_id).")
 
 
 def test_path_user_other_than_token_user_is_refused(signed_in, chatgpt, bob_user):
@@ -436,6 +455,15 @@ def test_replayed_code_revokes_the_tokens_it_issued(signed_in, chatgpt):
     assert replay.json()["error"] == "invalid_grant"
     assert api.get("/todos/alice").status_code == 401
     assert refresh(signed_in, chatgpt, token["refresh_token"]).status_code == 400
+
+
+def test_a_replay_is_caught_after_later_codes_were_spent(signed_in, chatgpt):
+    code = get_code(signed_in, chatgpt.client_id)
+    first = exchange(signed_in, chatgpt, code).json()
+    assert exchange(signed_in, chatgpt, get_code(signed_in, chatgpt.client_id)).status_code == 200
+    assert exchange(signed_in, chatgpt, code).status_code == 400
+    api = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=f"Bearer {first['access_token']}")
+    assert api.get("/todos/alice").status_code == 401
 
 
 def test_code_replay_revokes_only_that_codes_tokens(signed_in, chatgpt):

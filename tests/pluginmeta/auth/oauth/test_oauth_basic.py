@@ -52,6 +52,14 @@ def test_code_json_exchange_and_api(oauth_web, chatgpt, alice_user):
     assert api.get("/todos/alice").json() == {"todos": ["buy milk"]}
 
 
+def test_a_request_without_scope_gets_the_plugins_scope(oauth_web, chatgpt, alice_user):
+    oauth_web.force_login(alice_user)
+    token = exchange(oauth_web, chatgpt, get_code(oauth_web, chatgpt.client_id, scope=None)).json()
+    assert token["scope"] == "todos"
+    api = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=f"Bearer {token['access_token']}")
+    assert api.get("/todos/alice").status_code == 200
+
+
 def test_state_and_issuer_are_in_the_redirect(oauth_web, chatgpt, alice_user):
     oauth_web.force_login(alice_user)
     fields = consent_fields(oauth_web, chatgpt.client_id, state="xyz/+= 1")
@@ -109,36 +117,54 @@ def test_access_token_lives_about_an_hour(oauth_web, chatgpt, alice_user):
     assert token["expires_in"] <= 3600
 
 
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+NOT_JSON = "The request body is not valid JSON."
+NOT_OBJECT = "The request body must be a JSON object."
+NOT_FORM = "The request body is not a valid form encoding."
+NUL = "Parameters must not contain NUL characters."
+WRONG_TYPE = f"Send the token request as {JSON} or {FORM}."
+
+
 @pytest.mark.parametrize(
-    ("raw", "content_type"),
+    ("raw", "content_type", "description"),
     [
-        ("not json", "application/json"),
-        ("[1, 2]", "application/json"),
-        ('"grant_type"', "application/json"),
-        ('{"grant_type": 1, "code": "x"}', "application/json"),
-        ('{"grant_type": "authorization_code", "code": ["x"]}', "application/json"),
-        ('{"grant_type": null}', "application/json"),
-        ('{"grant_type": NaN}', "application/json"),
-        ("", "application/json"),
-        ("", "application/x-www-form-urlencoded"),
-        ("grant_type=a&grant_type=b", "application/x-www-form-urlencoded"),
-        ("grant_type=%ff", "application/x-www-form-urlencoded"),
-        ("\xff\xfe", "application/json"),
-        ("<xml/>", "text/xml"),
-        ('{"grant_type": "authorization_code"}', ""),
-        ('{"grant_type": "authorization_code", "code": "a\\u0000b"}', "application/json"),
-        ("grant_type=authorization_code&code=a%00b", "application/x-www-form-urlencoded"),
-        ('{"code": "' + "x" * 70_000 + '"}', "application/json"),
+        ("not json", JSON, NOT_JSON),
+        ("[1, 2]", JSON, NOT_OBJECT),
+        ('"grant_type"', JSON, NOT_OBJECT),
+        ('{"grant_type": 1, "code": "x"}', JSON, "The parameter 'grant_type' must be a string."),
+        (
+            '{"grant_type": "authorization_code", "code": ["x"]}',
+            JSON,
+            "The parameter 'code' must be a string.",
+        ),
+        ('{"grant_type": null}', JSON, "The parameter 'grant_type' must be a string."),
+        ('{"grant_type": NaN}', JSON, NOT_JSON),
+        ("", JSON, "The request body is empty."),
+        ("", FORM, "The request body is empty."),
+        ("grant_type=a&grant_type=b", FORM, "Repeated parameters: grant_type."),
+        # A blank value still counts as the parameter.
+        ("grant_type=a&code=&code=b", FORM, "Repeated parameters: code."),
+        ("code=a&grant_type=b&grant_type=c&code=d", FORM, "Repeated parameters: code, grant_type."),
+        ("grant_type=%ff", FORM, NOT_FORM),
+        ("grant_type=authorization_code&code", FORM, NOT_FORM),
+        ("grant_type=authorization_code&&code=a", FORM, NOT_FORM),
+        ("code=\xe9", FORM, "A form-encoded body must be percent-encoded ASCII."),
+        ("\xff\xfe", JSON, NOT_JSON),
+        ("<xml/>", "text/xml", WRONG_TYPE),
+        ('{"grant_type": "authorization_code"}', "", WRONG_TYPE),
+        ('{"grant_type": "authorization_code", "code": "a\\u0000b"}', JSON, NUL),
+        ("grant_type=authorization_code&code=a%00b", FORM, NUL),
+        ('{"grant_type": "authorization_code", "co\\u0000de": "a"}', JSON, NUL),
+        ('{"code": "' + "x" * 70_000 + '"}', JSON, "The request body is too large."),
     ],
 )
-def test_bad_token_bodies_are_400_oauth_errors(oauth_web, chatgpt, raw, content_type):
+def test_bad_token_bodies_are_400_oauth_errors(oauth_web, chatgpt, raw, content_type, description):
     response = oauth_web.generic(
         "POST", "/auth/oauth_exchange", raw.encode("latin-1"), content_type=content_type
     )
     assert response.status_code == 400, response.content
-    body = response.json()
-    assert body["error"] == "invalid_request"
-    assert body["error_description"]
+    assert response.json() == {"error": "invalid_request", "error_description": description}
 
 
 def test_token_errors_use_rfc6749_shape(oauth_web, chatgpt):
@@ -166,4 +192,6 @@ def test_token_of_deactivated_user_is_refused(oauth_web, chatgpt, alice_user):
     assert api.get("/todos/alice").status_code == 200
     alice_user.is_active = False
     alice_user.save()
-    assert api.get("/todos/alice").status_code == 401
+    response = api.get("/todos/alice")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The user of this access token is inactive."

@@ -99,5 +99,8 @@ def test_a_code_verifier_for_a_code_without_challenge_is_refused(signed_in, chat
     code = get_code(signed_in, chatgpt.client_id)  # no code_challenge in the request
     response = exchange(signed_in, chatgpt, code, code_verifier="v" * 50)
     assert response.status_code == 400
-    assert response.json()["error"] == "invalid_grant"
+    assert response.json() == {
+        "error": "invalid_grant",
+        "error_description": "This code was issued without PKCE; do not send a code_verifier.",
+    }
     assert not AccessToken.objects.exists()

@@ -1,6 +1,7 @@
 """The oauth plugin's manifest, spec, server metadata, client registration command and pages."""
 
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -100,17 +101,26 @@ def test_register_command_creates_hashed_confidential_client(oauth_plugin):
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("args", "reason"),
     [
-        ["localhost", "--redirect-uri", CHATGPT_REDIRECT],  # a no-auth plugin
-        ["nowhere.localhost", "--redirect-uri", CHATGPT_REDIRECT],
-        [OAUTH_HOST, "--redirect-uri", "http://chat.openai.com/aip/p/oauth/callback"],
-        [OAUTH_HOST, "--redirect-uri", CHATGPT_REDIRECT + "#x"],
-        [OAUTH_HOST, "--redirect-uri", "/relative/callback"],
+        (
+            ["localhost", "--redirect-uri", CHATGPT_REDIRECT],
+            "localhost serves 'todo', whose auth type is none, not oauth.",
+        ),
+        (
+            ["nowhere.localhost", "--redirect-uri", CHATGPT_REDIRECT],
+            "No plugin is served on 'nowhere.localhost'.",
+        ),
+        (
+            [OAUTH_HOST, "--redirect-uri", "http://chat.openai.com/aip/p/oauth/callback"],
+            "must use https",
+        ),
+        ([OAUTH_HOST, "--redirect-uri", CHATGPT_REDIRECT + "#x"], "must not contain a fragment"),
+        ([OAUTH_HOST, "--redirect-uri", "/relative/callback"], "is not an absolute http(s) URL"),
     ],
 )
-def test_register_command_refuses(oauth_plugin, args):
-    with pytest.raises(CommandError):
+def test_register_command_refuses(oauth_plugin, args, reason):
+    with pytest.raises(CommandError, match=re.escape(reason)):
         run_register(*args)
     assert not get_application_model().objects.exists()
 

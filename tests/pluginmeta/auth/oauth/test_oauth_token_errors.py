@@ -29,6 +29,7 @@ def assert_invalid_token(response) -> None:
     assert response.json() == {"error": "invalid_token", "detail": EXPIRED_OR_REVOKED}
     assert response["WWW-Authenticate"].startswith("Bearer ")
     assert 'error="invalid_token"' in response["WWW-Authenticate"]
+    assert f'error_description="{EXPIRED_OR_REVOKED}"' in response["WWW-Authenticate"]
 
 
 def test_a_working_token_reads_the_list(tokens):
@@ -54,3 +55,13 @@ def test_no_token_still_asks_for_one_without_an_error_code(db):
     assert response.status_code == 401
     assert response.json()["error"] == "not_authenticated"
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_a_token_without_the_plugins_scope_is_forbidden(tokens):
+    AccessToken.objects.update(scope="read write")
+    response = api_with(tokens["access_token"]).get("/todos/alice")
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": "permission_denied",
+        "detail": "This access token lacks the plugin's scope.",
+    }
