@@ -269,7 +269,7 @@ def scratch_database(label: str, name: str) -> Iterator[str]:
     (dropped again afterwards)."""
     if label == "sqlite":
         db_file = PROJECT / "bench" / "out" / f"{name}.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", ".writelock"):
             Path(f"{db_file}{suffix}").unlink(missing_ok=True)
         yield f"sqlite:///{db_file}"
         return

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from pluginmeta.models import Plugin
-from todos.db import fetch_all
+from todos.db import fetch_all, serialized_writes
 from todos.models import Todo
 
 # No list gets this long; larger indexes would overflow SQL LIMIT on some databases.
@@ -56,7 +56,7 @@ def locked_list(plugin: Plugin, owner: str) -> Iterator[None]:
     Postgres: the list's advisory lock (other lists are not held up). SQLite: the
     IMMEDIATE transaction holds the database's one write lock.
     """
-    with transaction.atomic():
+    with serialized_writes(), transaction.atomic():
         if connection.vendor == "postgresql":
             fetch_all(LOCK_LIST_SQL_POSTGRES, (list_lock_key(plugin, owner),))
         yield
@@ -69,7 +69,8 @@ def add_todo(plugin: Plugin, owner: str, text: str) -> int:
         params = (list_lock_key(plugin, owner), plugin.pk, owner, text, now)
         ((index,),) = fetch_all(ADD_SQL["postgresql"], params)
         return index
-    ((index,),) = fetch_all(ADD_SQL["sqlite"], (plugin.pk, owner, text, now, plugin.pk, owner))
+    with serialized_writes():
+        ((index,),) = fetch_all(ADD_SQL["sqlite"], (plugin.pk, owner, text, now, plugin.pk, owner))
     return index
 
 
