@@ -1,8 +1,9 @@
 """The project's todo GET and POST under several environments at once, in one run.
 
 Each variant is the production server with extra environment variables, e.g. a switch
-that turns one optimisation off; all of them serve the same database at the same time and
-wrk visits them in turn, round after round, so every ratio comes from one run.
+that turns one optimisation off, or CHECKOUT=path to serve another checkout of the project
+(a git worktree with one change reverted); all of them serve the same database at the same
+time and wrk visits them in turn, round after round, so every ratio comes from one run.
 
     .venv/bin/python bench/variants_bench.py --variant base= --variant drf PLUGIN_FAST_PATH=0 \\
         [--seconds 4] [--rounds 3] [--db sqlite postgres] [--redis redis://127.0.0.1:6379/4]
@@ -12,6 +13,7 @@ import argparse
 import os
 import secrets
 import sys
+from pathlib import Path
 
 from http_bench import (
     POST_LUA,
@@ -44,8 +46,11 @@ def bench(label: str, database_url: str, args) -> dict[str, dict]:
     for index, (name, *assignments) in enumerate(args.variant):
         port = FIRST_PORT + index
         extra = dict(assignment.split("=", 1) for assignment in assignments)
+        # CHECKOUT=path serves another checkout of the project (a git worktree with one
+        # change reverted, say) against the same database.
+        checkout = Path(extra.pop("CHECKOUT", PROJECT))
         variant_env = {**env, **server_env(args.server, port, 2), **extra}
-        servers.append((name, port, server_command(args.server, port, 2), variant_env, PROJECT))
+        servers.append((name, port, server_command(args.server, port, 2), variant_env, checkout))
         ports[name] = port
     with servers_running(f"variants-{label}", servers, "/healthz"):
         return interleaved_wrk(
