@@ -26,9 +26,9 @@ GRANT_REFUSAL = "Only the authorization_code grant (with refresh) is offered."
 NAME_REFUSAL = "client_name must be 1 to 100 characters."
 
 
-def register(web: HostClient, **metadata):
+def register(web: HostClient, headers=None, **metadata):
     body = {"client_name": "Test", "redirect_uris": [CHATGPT_REDIRECT], **metadata}
-    return web.json_call("POST", "/oauth/register", body)
+    return web.json_call("POST", "/oauth/register", body, headers=headers)
 
 
 def assert_refused(response, error: str, description: str, status: int = 400) -> None:
@@ -167,9 +167,17 @@ def test_registration_is_closed_unless_every_permission_allows_it(web, monkeypat
     assert_refused(register(web), "access_denied", "Registration is not open.", status=401)
 
 
-def test_registration_is_open_when_every_permission_allows_it(web, monkeypatch):
-    monkeypatch.setattr(oauth2_settings, "DCR_REGISTRATION_PERMISSION_CLASSES", (AllowAll,))
-    assert register(web).status_code == 201
+class InvitedOnly:
+    def has_permission(self, request) -> bool:
+        return request.headers.get("X-Invitation") == "yes"
+
+
+def test_each_permission_is_asked_about_this_request(web, monkeypatch):
+    monkeypatch.setattr(
+        oauth2_settings, "DCR_REGISTRATION_PERMISSION_CLASSES", (AllowAll, InvitedOnly)
+    )
+    assert_refused(register(web), "access_denied", "Registration is not open.", status=401)
+    assert register(web, headers={"X-Invitation": "yes"}).status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -251,8 +259,13 @@ def test_bad_metadata_is_refused_with_rfc_7591_errors(web, metadata, error, desc
     assert_refused(register(web, **metadata), error, description)
 
 
-def test_a_redirect_uri_the_application_model_refuses_is_bad_metadata(web):
-    uri = "https://-bad.example/cb"
-    description = f"redirect uri URI validation error. ['Enter a valid URL.']: {uri}"
-    assert_refused(register(web, redirect_uris=[uri]), METADATA_ERROR, description)
+def test_redirect_uris_the_application_model_refuses_are_bad_metadata(web):
+    uris = ["https://-bad.example/cb", "https://-worse.example/cb"]
+    descriptions = [f"redirect uri URI validation error. ['Enter a valid URL.']: {u}" for u in uris]
+    assert_refused(register(web, redirect_uris=uris), METADATA_ERROR, "; ".join(descriptions))
     assert not PluginOAuthClient.objects.exists()
+
+
+def test_without_redirect_uris_the_client_is_asked_for_one(web):
+    response = web.json_call("POST", "/oauth/register", {"client_name": "Test"})
+    assert_refused(response, REDIRECT_ERROR, "Give at least one redirect URI.")
