@@ -59,8 +59,6 @@ def checked_metadata(data: object) -> tuple[str, list[str]]:
             check_redirect_uri(uri)
         except ValidationError as exc:
             raise RegistrationRefused("invalid_redirect_uri", exc.messages[0]) from None
-    if any(not uri.isprintable() for uri in redirect_uris):
-        raise RegistrationRefused("invalid_redirect_uri", "Redirect URIs must be printable.")
     name = data.get("client_name", "MCP client")
     if not isinstance(name, str) or not name.strip() or len(name) > NAME_MAX_LENGTH:
         raise RegistrationRefused(
