@@ -491,10 +491,15 @@ def test_malformed_authorization_requests_are_400_pages(signed_in, chatgpt):
     )
     response = signed_in.post("/oauth", {})
     assert response.status_code == 400
-    assert "not valid" in response.content.decode()
+    assert page_error(response) == "invalid_request: This authorization request is not valid."
 
 
 def test_token_endpoint_takes_post_only(oauth_web):
     response = oauth_web.get("/auth/oauth_exchange")
     assert response.status_code == 405
-    assert response.json()["error"] == "invalid_request"
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "The token endpoint takes POST only.",
+    }
+    assert response["Allow"] == "POST, OPTIONS"
+    assert response["Cache-Control"] == "no-store"

@@ -183,6 +183,34 @@ def test_signup_rejects_bad_input_and_offsite_next(oauth_web, alice_user):
     assert response["Location"] == "/"
 
 
+def test_signup_returns_to_a_full_address_on_this_host(oauth_web):
+    back = f"http://{OAUTH_HOST}/oauth?x=1"
+    response = oauth_web.post(
+        "/oauth/signup",
+        {"username": "erin", "password1": PASSWORD, "password2": PASSWORD, "next": back},
+    )
+    assert response["Location"] == back
+
+
+def test_signup_over_https_does_not_continue_to_plain_http(oauth_web):
+    response = oauth_web.post(
+        "/oauth/signup",
+        {
+            "username": "frank",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "next": f"http://{OAUTH_HOST}/oauth?x=1",
+        },
+        secure=True,
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_the_login_page_offers_signup(oauth_web):
+    assert "Create one" in oauth_web.get("/oauth/login").content.decode()
+
+
 def test_signup_can_be_turned_off(oauth_web, settings):
     settings.OAUTH_SIGNUP_ENABLED = False
     assert oauth_web.get("/oauth/signup").status_code == 404
