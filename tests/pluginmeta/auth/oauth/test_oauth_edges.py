@@ -7,7 +7,12 @@ import pytest
 from oauth2_provider.models import AccessToken, Grant
 
 from tests.conftest import HostClient
-from tests.pluginmeta.auth.oauth.oauth_helpers import authorize_params, exchange, get_code
+from tests.pluginmeta.auth.oauth.oauth_helpers import (
+    authorize_params,
+    exchange,
+    get_code,
+    page_error,
+)
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT
 
 TOKEN_PATH = "/auth/oauth_exchange"
@@ -68,15 +73,21 @@ def test_basic_credentials_with_nul_are_an_invalid_client(signed_in, chatgpt, cl
 
 
 @pytest.mark.parametrize("signed", [False, True], ids=["anonymous", "signed-in"])
-def test_nul_client_id_on_the_authorize_page_is_a_400_page(oauth_web, alice_user, signed):
+@pytest.mark.parametrize(
+    "query",
+    ["client_id=%00", "client_id={client_id}&x%00y=1"],
+    ids=["in-a-value", "in-a-name"],
+)
+def test_nul_on_the_authorize_page_is_a_400_page(oauth_web, alice_user, chatgpt, signed, query):
     if signed:
         oauth_web.force_login(alice_user)
+    query = query.format(client_id=chatgpt.client_id)
     response = oauth_web.get(
-        "/oauth?response_type=code&client_id=%00&redirect_uri=" + CHATGPT_REDIRECT
+        f"/oauth?response_type=code&{query}&scope=todos&redirect_uri=" + CHATGPT_REDIRECT
     )
     assert response.status_code == 400
     assert not response.has_header("Location")
-    assert "NUL character" in response.content.decode()
+    assert page_error(response) == "invalid_request: The link contains a NUL character."
 
 
 def test_approval_prompt_auto_still_asks_for_consent(signed_in, chatgpt):
