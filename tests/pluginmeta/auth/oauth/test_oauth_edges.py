@@ -55,6 +55,27 @@ def test_other_grant_types_are_unsupported(oauth_web, chatgpt, grant_type):
     assert not AccessToken.objects.exists()
 
 
+def test_a_token_request_whose_query_oauthlib_cannot_decode_is_an_oauth_error(signed_in, chatgpt):
+    # oauthlib raises a plain ValueError for a query like this one, not an OAuth error.
+    body = {
+        "grant_type": "authorization_code",
+        "client_id": chatgpt.client_id,
+        "client_secret": chatgpt.client_secret,
+        "code": get_code(signed_in, chatgpt.client_id),
+        "redirect_uri": CHATGPT_REDIRECT,
+    }
+    response = signed_in.post(
+        TOKEN_PATH + "?a=%zz", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "invalid_request",
+        "error_description": "Invalid hex encoding in query string.",
+    }
+    assert response["Cache-Control"] == "no-store"
+    assert not AccessToken.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("client_id", "secret"),
     [("a\x00b", "secret"), ("\x00", ""), (None, "sec\x00ret")],
