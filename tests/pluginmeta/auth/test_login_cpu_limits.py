@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import MD5PasswordHasher
 
+from pluginmeta.auth import login_limits
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, HostClient
 from tests.pluginmeta.conftest import PASSWORD
 
@@ -130,3 +131,25 @@ def test_sign_up_refuses_reserved_usernames(username):
 def test_sign_up_takes_a_name_that_only_contains_a_reserved_one():
     assert sign_up(HostClient(OAUTH_HOST), "rootbeer").status_code == 302
     assert get_user_model().objects.filter(username="rootbeer").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("action", ["sign-in", "sign-up"])
+def test_the_refusal_gives_the_rest_of_the_window_and_says_so(action, monkeypatch):
+    # 40 minutes into an hour-long window (hour-aligned, as the budget counts): 20 left.
+    hour_start = 1_800_000_000 - 1_800_000_000 % 3600
+    monkeypatch.setattr(login_limits.time, "time", lambda: hour_start + 40 * 60 + 0.5)
+    client = HostClient(OAUTH_HOST, REMOTE_ADDR=ATTACKER)
+    if action == "sign-in":
+        for n in range(5):
+            sign_in(client, f"nobody{n}", "guess")
+        refused = sign_in(client, "nobody5", "guess")
+    else:
+        for n in range(3):
+            sign_up(client, f"user{n}")
+        refused = sign_up(client, "user3")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == str(20 * 60)
+    page = refused.content.decode()
+    assert f"Too many {action} attempts came from your address. Try again in\n  20 minutes." in page
+    assert "<h1>TODO List (OAuth)</h1>" in page
