@@ -1,7 +1,10 @@
 """A Host outside DJANGO_ALLOWED_HOSTS gets 400 JSON naming the host and the setting."""
 
+import logging
+
 import pytest
 import requests
+from django.test import Client
 
 from tests.conftest import HostClient
 from tests.server import migrate, running_server, scratch_database, server_env
@@ -17,7 +20,7 @@ from tests.server import migrate, running_server, scratch_database, server_env
     ],
 )
 @pytest.mark.parametrize("path", ["/", "/.well-known/ai-plugin.json", "/todos/alice", "/admin/"])
-def test_a_disallowed_host_is_named_with_the_setting(host, named, path):
+def test_a_disallowed_host_is_named_with_the_setting(host, named, path, caplog):
     response = HostClient(host).get(path)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
@@ -26,12 +29,37 @@ def test_a_disallowed_host_is_named_with_the_setting(host, named, path):
         "detail": f"The host {named} is not in DJANGO_ALLOWED_HOSTS; add it there to serve it.",
         "host": named,
     }
+    # Django's own security logger, which operators already watch for refused hosts.
+    refused = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert [r.getMessage() for r in refused] == [f"Refused Host header {host!r}"]
+    assert refused[0].levelno == logging.WARNING
+
+
+@pytest.mark.django_db
+def test_without_a_host_header_the_servers_own_name_is_named():
+    # An HTTP/1.0 request may send no Host; Django then checks the server's name instead.
+    response = Client(SERVER_NAME="internal.example").get("/")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "disallowed_host",
+        "detail": "The host internal.example is not in DJANGO_ALLOWED_HOSTS; add it there to "
+        "serve it.",
+        "host": "internal.example",
+    }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "host",
-    ['evil.com"},"x":"', "<script>alert(1)</script>", "a b", "x\x00y", "localhost:80:80"],
+    [
+        'evil.com"},"x":"',
+        "<script>alert(1)</script>",
+        "a b",
+        "x\x00y",
+        "localhost:80:80",
+        # A well-formed name too long to be one is not repeated either.
+        "a" * 250 + ".example",
+    ],
 )
 def test_an_unsafe_host_is_refused_without_repeating_it(host):
     response = HostClient(host).get("/")

@@ -113,8 +113,10 @@ def test_a_failed_csrf_check_is_still_a_page_for_browsers():
 def test_a_host_port_outside_1_to_65535_is_400_json(port, path):
     response = Client(HTTP_HOST=f"localhost:{port}").get(path)
     assert response.status_code == 400
-    assert response.json()["error"] == "bad_request"
-    assert port not in response.content.decode()
+    assert response.json() == {
+        "error": "bad_request",
+        "detail": "The Host header's port must be 1-65535.",
+    }
 
 
 @pytest.mark.django_db

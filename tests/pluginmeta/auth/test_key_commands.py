@@ -1,7 +1,10 @@
 """plugin_service_key and plugin_user_key: keys printed once on the last line, stored as hashes."""
 
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from pluginmeta.models.keys import ServiceKey, UserKey
@@ -59,10 +62,18 @@ def test_verification_token_with_rotate_also_issues_a_key(service, service_plugi
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("host", [NOAUTH_HOST, USER_HOST, "nowhere.localhost"])
-def test_service_key_refuses_hosts_that_are_not_service_http(host):
-    with pytest.raises(CommandError):
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        (NOAUTH_HOST, "todo uses auth type none, not service_http."),
+        (USER_HOST, "todo-user uses auth type user_http, not service_http."),
+        ("nowhere.localhost", "No plugin is served on 'nowhere.localhost'."),
+    ],
+)
+def test_service_key_refuses_hosts_that_are_not_service_http(host, message):
+    with pytest.raises(CommandError) as refusal:
         run_command("plugin_service_key", host)
+    assert str(refusal.value) == message
     assert not ServiceKey.objects.exists()
 
 
@@ -72,26 +83,40 @@ def test_an_over_long_verification_token_is_refused(service_plugin):
         run_command("plugin_service_key", SERVICE_HOST, "--verification-token", "x" * 201)
 
 
+def user_key_command(*args) -> tuple[list[str], str]:
+    """Runs plugin_user_key; its stdout lines and its stderr (what it tells the operator)."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("plugin_user_key", *args, stdout=out, stderr=err)
+    return out.getvalue().splitlines(), err.getvalue()
+
+
 @pytest.mark.django_db
 def test_user_key_creates_the_user_and_prints_the_key_last(user_plugin):
     user_model = get_user_model()
     assert not user_model.objects.filter(username="carol").exists()
-    key = last_line("plugin_user_key", "carol")
+    lines, told = user_key_command("carol")
+    key = lines[-1]
     carol = user_model.objects.get(username="carol")
     assert not carol.has_usable_password()
     assert KEY_PATTERN.fullmatch(key)
     row = UserKey.objects.get(user=carol)
     assert row.plugin == user_plugin and not row.revoked
+    assert row.name == "key"  # the label when none is given
     assert key not in row.hashed_key + row.pk
+    assert "Created user 'carol' (no password; sign-in by key only)." in told
+    assert f"New key {row.prefix}... for 'carol' on todo-user" in told
 
 
 @pytest.mark.django_db
 def test_user_key_reuses_an_existing_user_and_keys_are_independent(user_plugin):
     first = last_line("plugin_user_key", "dave", "--name", "laptop")
-    second = last_line("plugin_user_key", "dave", "--host", USER_HOST)
+    lines, told = user_key_command("dave", "--host", USER_HOST, "--name", "n" * 50)
+    second = lines[-1]
     assert first != second
+    assert "Created user" not in told
     assert get_user_model().objects.filter(username="dave").count() == 1
-    assert UserKey.objects.filter(user__username="dave").count() == 2
+    names = UserKey.objects.filter(user__username="dave").values_list("name", flat=True)
+    assert sorted(names) == ["laptop", "n" * 50]
     for key in (first, second):
         assert keyed(USER_HOST, key).get("/todos/dave").status_code == 200
 
@@ -99,24 +124,42 @@ def test_user_key_reuses_an_existing_user_and_keys_are_independent(user_plugin):
 @pytest.mark.django_db
 def test_user_key_needs_host_when_several_user_http_plugins_exist(user_plugin):
     make_plugin("other-user", "other-user.localhost", "user_http")
-    with pytest.raises(CommandError, match="--host"):
+    with pytest.raises(CommandError) as refusal:
         run_command("plugin_user_key", "erin")
+    assert str(refusal.value) == "There are several user_http plugins; name one with --host."
     assert KEY_PATTERN.fullmatch(last_line("plugin_user_key", "erin", "--host", USER_HOST))
 
 
 @pytest.mark.django_db
+def test_user_key_without_host_and_without_a_user_http_plugin_says_so(user_plugin):
+    user_plugin.delete()
+    with pytest.raises(CommandError) as refusal:
+        run_command("plugin_user_key", "erin")
+    assert str(refusal.value) == "There are no user_http plugins; name one with --host."
+    assert not get_user_model().objects.filter(username="erin").exists()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
-    "args",
+    ("args", "message"),
     [
-        ["frank", "--host", SERVICE_HOST],
-        ["frank", "--host", "nowhere.localhost"],
-        ["bad name!", "--host", USER_HOST],
-        ["frank", "--name", "n" * 51],
+        (
+            ["frank", "--host", SERVICE_HOST],
+            "todo-service uses auth type service_http, not user_http.",
+        ),
+        (["frank", "--host", "nowhere.localhost"], "No plugin is served on 'nowhere.localhost'."),
+        (
+            ["bad name!", "--host", USER_HOST],
+            "Enter a valid username. This value may contain only letters, numbers, and "
+            "@/./+/-/_ characters.",
+        ),
+        (["frank", "--name", "n" * 51], "A key name has at most 50 characters."),
     ],
 )
-def test_user_key_refusals(user_plugin, args):
-    with pytest.raises(CommandError):
+def test_user_key_refusals(user_plugin, args, message):
+    with pytest.raises(CommandError) as refusal:
         run_command("plugin_user_key", *args)
+    assert str(refusal.value) == message
     assert not UserKey.objects.exists()
     assert not get_user_model().objects.filter(username="frank").exists()
 

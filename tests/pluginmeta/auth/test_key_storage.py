@@ -66,8 +66,11 @@ def test_plugin_admin_shows_only_the_prefix(service_key, admin_client_on, servic
     text = page.content.decode()
     assert page.status_code == 200
     prefix, secret = service_key.split(".")
-    assert prefix in text
+    assert f'<div class="readonly">{prefix}… (only this prefix is kept)</div>' in text
     assert secret not in text and service_key not in text
+    ServiceKey.objects.filter(plugin=service_plugin).delete()
+    page = admin_client_on().get(f"/admin/pluginmeta/plugin/{service_plugin.pk}/change/")
+    assert '<div class="readonly">No key yet</div>' in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.utils.cache import has_vary_header
 
 from pluginmeta.models import Plugin, PluginHost
 from tests.conftest import ALL_HOSTS, HostClient
@@ -27,7 +28,7 @@ def test_each_host_serves_its_own_manifest(host):
     name_for_model, auth_type = EXPECTED[host]
     assert manifest["name_for_model"] == name_for_model
     assert manifest["auth"]["type"] == auth_type
-    assert "Host" in response["Vary"]
+    assert has_vary_header(response, "Host")
 
 
 @pytest.mark.django_db
@@ -47,7 +48,12 @@ def test_host_lookup_is_case_insensitive():
 def test_allowed_host_without_plugin_is_404_json(path):
     response = HostClient("nobody.localhost").get(path)
     assert response.status_code == 404
-    assert response.json()["error"] == "unknown_host"
+    assert response.json() == {
+        "error": "unknown_host",
+        "detail": "No plugin is served on this host.",
+    }
+    # A shared cache must not hand this 404 to a host that has a plugin.
+    assert has_vary_header(response, "Host")
 
 
 @pytest.mark.django_db
