@@ -109,7 +109,9 @@ def _str(record: Mapping, key: str, label: str, max_length: int = 150) -> str:
     text = str(value)
     if _UNSTORABLE.search(text):
         raise ImportDataError(f"{key} contains a NUL or a lone surrogate in {label}.")
-    return text[:max_length]
+    if len(text) > max_length:
+        raise ImportDataError(f"{key} is longer than {max_length} characters in {label}.")
+    return text
 
 
 def _bool(record: Mapping, key: str, label: str, default: bool = False) -> bool:

@@ -181,6 +181,8 @@ def test_imported_data_is_served(import_file, sports):
         ({"players": [{"id": 1, "first_name": "A", "team_id": 77}]}, "unknown team ids: 77"),
         ({"stats": [{"id": 1, "player_id": 1, "team_id": 2, "game_id": 5}]}, "game 5"),
         ({"teams": [{**CELTICS, "id": "x"}]}, "id 'x' is not an integer"),
+        ({"teams": [{**CELTICS, "name": "x" * 101}]}, "name is longer than 100 .* team id=2"),
+        ({"teams": [{**CELTICS, "full_name": "x" * 151}]}, "full_name is longer than 150"),
         (
             {"teams": [CELTICS], "games": [{"id": 1, "date": "soon", "season": 2020,
                                             "home_team_id": 2, "visitor_team_id": 2}]},
