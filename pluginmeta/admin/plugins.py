@@ -70,6 +70,10 @@ class PluginForm(forms.ModelForm):
             self.instance.authorization_type = (
                 self.instance.authorization_type or Plugin.AuthorizationType.BEARER
             )
+        if "oauth_scope" not in self.fields and auth_type == AuthType.OAUTH:
+            # The plugin's model name is already a valid scope, and one of its own.
+            name = self.cleaned_data.get("name_for_model") or self.instance.name_for_model
+            self.instance.oauth_scope = self.instance.oauth_scope or name
 
 
 class PluginServiceKeyForm(ServiceKeyFormMixin, PluginForm):

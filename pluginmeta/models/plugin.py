@@ -1,5 +1,7 @@
 """The Plugin model (one row per hosted plugin) and the hostnames that route to it."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import (
@@ -17,6 +19,9 @@ HOSTNAME_VALIDATOR = RegexValidator(
     r"^(?:\[[0-9a-f:.]+\]|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)\Z",
     "Enter a lower-case hostname without scheme or port, e.g. todo.example.com.",
 )
+
+# RFC 6749 section 3.3: a scope is printable ASCII other than space, '"' and '\\'.
+SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]+")
 
 
 def kind_choices() -> list[tuple[str, str]]:
@@ -67,7 +72,12 @@ class Plugin(models.Model):
         help_text="The token ChatGPT gives you after you enter a key or OAuth client "
         "(manifest auth.verification_tokens.openai).",
     )
-    oauth_scope = models.CharField(max_length=200, blank=True, help_text="OAuth only.")
+    oauth_scope = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="OAuth only, and required there: the scopes (separated by spaces) that every "
+        "token for this plugin carries.",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -100,6 +110,16 @@ class Plugin(models.Model):
             errors["authorization_type"] = "Only service_http and user_http take this."
         if self.auth_type != self.AuthType.OAUTH and self.oauth_scope:
             errors["oauth_scope"] = "Only oauth plugins take a scope."
+        if self.auth_type == self.AuthType.OAUTH:
+            # Without a scope the consent page has nothing to grant and never completes.
+            scopes = self.oauth_scope.split()
+            if not scopes:
+                errors["oauth_scope"] = "Required when auth type is oauth."
+            elif not all(SCOPE_TOKEN.fullmatch(scope) for scope in scopes):
+                errors["oauth_scope"] = (
+                    "Scopes are separated by spaces and use printable ASCII without quotes "
+                    "or backslashes."
+                )
         takes_token = {self.AuthType.SERVICE_HTTP, self.AuthType.OAUTH}
         if self.auth_type not in takes_token and self.verification_token:
             errors["verification_token"] = "Only service_http and oauth plugins take one."  # noqa: S105

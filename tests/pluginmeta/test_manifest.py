@@ -1,6 +1,9 @@
 """Manifest contents and the limits enforced on Plugin rows."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 
 from pluginmeta.models import Plugin, PluginHost
@@ -72,6 +75,23 @@ def test_a_valid_plugin_saves():
 
 
 @pytest.mark.django_db
+def test_an_oauth_plugin_saves_with_its_scopes():
+    valid_plugin(auth_type="oauth", oauth_scope="todos todos:write").save()
+    assert Plugin.objects.get(slug="extra").oauth_scope == "todos todos:write"
+
+
+@pytest.mark.django_db
+def test_oauth_plugins_saved_without_a_scope_get_their_model_name_as_scope():
+    migration = importlib.import_module("pluginmeta.migrations.0006_oauth_scope_required")
+    valid_plugin().save()
+    # As an older version could store it: oauth, and no scope.
+    Plugin.objects.filter(slug="extra").update(auth_type="oauth", oauth_scope="")
+    migration.give_oauth_plugins_a_scope(django_apps, None)
+    scopes = dict(Plugin.objects.filter(auth_type="oauth").values_list("slug", "oauth_scope"))
+    assert scopes == {"extra": "extra_todo", "todo-oauth": "todos"}
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("field", "value"),
     [
@@ -104,6 +124,12 @@ def test_invalid_manifest_fields_are_refused(field, value):
         ({"auth_type": "none", "authorization_type": "bearer"}, "authorization_type"),
         ({"auth_type": "none", "oauth_scope": "todos"}, "oauth_scope"),
         ({"auth_type": "none", "verification_token": "abc"}, "verification_token"),
+        # Without a scope the consent page has nothing to grant.
+        ({"auth_type": "oauth"}, "oauth_scope"),
+        ({"auth_type": "oauth", "oauth_scope": "  "}, "oauth_scope"),
+        ({"auth_type": "oauth", "oauth_scope": 'todos "read"'}, "oauth_scope"),
+        ({"auth_type": "oauth", "oauth_scope": "todos\\read"}, "oauth_scope"),
+        ({"auth_type": "oauth", "oauth_scope": "tödos"}, "oauth_scope"),
     ],
 )
 def test_incomplete_or_mismatched_auth_settings_are_refused(fields, bad_field):

@@ -219,6 +219,31 @@ def test_changing_the_auth_type_fits_the_hidden_settings(admin_client_on):
 
 
 @pytest.mark.django_db
+def test_switching_a_plugin_to_oauth_gives_it_a_scope(admin_client_on):
+    # The no-auth page hides the scope field, so the switch fills it with the model name.
+    plugin = Plugin.objects.get(slug="todo")
+    data = plugin_form_data(plugin, auth_type="oauth")
+    for name in ["authorization_type", "verification_token", "oauth_scope"]:
+        data.pop(name)
+    response = admin_client_on("localhost").post(change_url(plugin), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plugin.refresh_from_db()
+    assert (plugin.auth_type, plugin.oauth_scope) == ("oauth", "todo")
+
+
+@pytest.mark.django_db
+def test_an_oauth_plugin_cannot_be_saved_without_a_scope(admin_client_on):
+    plugin = Plugin.objects.get(slug="todo-oauth")
+    response = admin_client_on("localhost").post(
+        change_url(plugin), plugin_form_data(plugin, oauth_scope="")
+    )
+    assert response.status_code == 200
+    assert "Required when auth type is oauth." in response.content.decode()
+    plugin.refresh_from_db()
+    assert plugin.oauth_scope == "todos"
+
+
+@pytest.mark.django_db
 def test_a_user_key_is_made_by_picking_the_user_by_name(admin_page, alice_user, bob_user):
     page = admin_page("/admin/pluginmeta/userkey/add/").content.decode()
     user_field = re.search(r'<select name="user"[^>]*>', page)
