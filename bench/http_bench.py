@@ -283,11 +283,30 @@ def scratch_database(label: str, name: str) -> Iterator[str]:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--connections", type=int, default=8)
+def bench_arguments(doc: str, seconds: int, rounds: bool = True) -> argparse.ArgumentParser:
+    """The options the wrk benchmarks share: seconds per run, rounds, the databases."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=seconds)
+    if rounds:
+        parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
+    return parser
+
+
+def each_database(
+    args, sqlite_name: str, postgres_name: str = PG_NAME
+) -> Iterator[tuple[str, str]]:
+    """(label, URL) of a scratch database for each database of --db, dropped after its turn."""
+    (PROJECT / "bench" / "out").mkdir(parents=True, exist_ok=True)
+    for label in args.db:
+        name = sqlite_name if label == "sqlite" else postgres_name
+        with scratch_database(label, name) as url:
+            yield label, url
+
+
+def main() -> None:
+    parser = bench_arguments(__doc__, seconds=8, rounds=False)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="server processes (the goal: 2)")
     parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     parser.add_argument(
@@ -299,12 +318,8 @@ def main() -> None:
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
-    out = PROJECT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    for label in args.db:
-        name = "http-bench" if label == "sqlite" else PG_NAME
-        with scratch_database(label, name) as url:
-            results = dict(bench_database(label, url, args))
+    for label, url in each_database(args, "http-bench"):
+        results = dict(bench_database(label, url, args))
         print(
             f"\n## {label}: {args.server}, {args.workers} workers, "
             f"wrk -t2 -c{args.connections} -d{args.seconds}s\n"

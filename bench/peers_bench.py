@@ -11,7 +11,6 @@ the `bench` extra (pip install -e ".[bench]").
         [--server granian|gunicorn]
 """
 
-import argparse
 import os
 import secrets
 import subprocess
@@ -22,8 +21,9 @@ from http_bench import (
     ANALYZE_ON_POSTGRES,
     POST_LUA,
     PROJECT,
+    bench_arguments,
+    each_database,
     interleaved_wrk,
-    scratch_database,
     server_command,
     server_env,
     servers_running,
@@ -140,19 +140,12 @@ def bench(label: str, database_url: str, args) -> dict[str, dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = bench_arguments(__doc__, seconds=4)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     args = parser.parse_args()
-    out = PROJECT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    for label in args.db:
-        name = "peers-bench" if label == "sqlite" else PG_NAME
-        with scratch_database(label, name) as url:
-            results = bench(label, url, args)
+    for label, url in each_database(args, "peers-bench"):
+        results = bench(label, url, args)
         print(
             f"\n## {label}: 2 workers each, wrk -t2 -c{args.connections} -d{args.seconds}s, "
             f"median of {args.rounds} interleaved rounds\n"

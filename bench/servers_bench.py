@@ -8,7 +8,6 @@ Needs wrk (Debian package `wrk`).
     .venv/bin/python bench/servers_bench.py [--seconds 5] [--db sqlite postgres]
 """
 
-import argparse
 import os
 import secrets
 import signal
@@ -23,9 +22,10 @@ from pathlib import Path
 from http_bench import (
     POST_LUA,
     PROJECT,
+    bench_arguments,
+    each_database,
     interleaved_wrk,
     manage,
-    scratch_database,
     seed,
     server_command,
     server_env,
@@ -131,17 +131,9 @@ def bench(label: str, database_url: str, args) -> dict[str, dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
-    args = parser.parse_args()
-    out = PROJECT / "bench" / "out"
-    out.mkdir(parents=True, exist_ok=True)
-    for label in args.db:
-        name = "servers-bench" if label == "sqlite" else PG_NAME
-        with scratch_database(label, name) as url:
-            rows = bench(label, url, args)
+    args = bench_arguments(__doc__, seconds=4).parse_args()
+    for label, url in each_database(args, "servers-bench"):
+        rows = bench(label, url, args)
         print(
             f"\n## {label}: 2 workers each, wrk -t2 -c8 -d{args.seconds}s, "
             f"median of {args.rounds} interleaved rounds\n"

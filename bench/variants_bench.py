@@ -9,7 +9,6 @@ time and wrk visits them in turn, round after round, so every ratio comes from o
         [--seconds 4] [--rounds 3] [--db sqlite postgres] [--redis redis://127.0.0.1:6379/4]
 """
 
-import argparse
 import os
 import secrets
 import sys
@@ -18,8 +17,9 @@ from pathlib import Path
 from http_bench import (
     POST_LUA,
     PROJECT,
+    bench_arguments,
+    each_database,
     interleaved_wrk,
-    scratch_database,
     server_command,
     server_env,
     servers_running,
@@ -63,7 +63,7 @@ def bench(label: str, database_url: str, args) -> dict[str, dict]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_arguments(__doc__, seconds=4)
     parser.add_argument(
         "--variant",
         nargs="+",
@@ -72,18 +72,12 @@ def main() -> None:
         metavar="NAME [VAR=VALUE ...]",
         help="a name and the environment variables of one variant; give it once per variant",
     )
-    parser.add_argument("--seconds", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
     parser.add_argument("--redis", help="REDIS_URL for every variant (default: none)")
     parser.add_argument("--rate", default="100000000/min", help="API_THROTTLE_RATE")
     args = parser.parse_args()
-    (PROJECT / "bench" / "out").mkdir(parents=True, exist_ok=True)
-    for label in args.db:
-        name = "variants-bench" if label == "sqlite" else "aips_bench_variants"
-        with scratch_database(label, name) as url:
-            results = bench(label, url, args)
+    for label, url in each_database(args, "variants-bench", "aips_bench_variants"):
+        results = bench(label, url, args)
         print(f"\n## {label}: {args.server}, 2 workers, median of {args.rounds} rounds")
         print(f"(throttle {args.rate}, cache: {'Redis' if args.redis else 'per process'})\n")
         print(
