@@ -22,11 +22,16 @@ from tests.conftest import NOAUTH_HOST, OAUTH_HOST, SERVICE_HOST, USER_HOST, Hos
 KEY_PATTERN = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
 
 
+def command_output(*args) -> tuple[str, str]:
+    """Runs a management command; its stdout (the result) and its stderr (the messages)."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
 def run_command(*args) -> list[str]:
     """Runs a management command and returns its stdout lines."""
-    out = io.StringIO()
-    call_command(*args, stdout=out, stderr=io.StringIO())
-    return out.getvalue().splitlines()
+    return command_output(*args)[0].splitlines()
 
 
 def last_line(*args) -> str:

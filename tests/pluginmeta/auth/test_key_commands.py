@@ -1,15 +1,12 @@
 """plugin_service_key and plugin_user_key: keys printed once on the last line, stored as hashes."""
 
-import io
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from pluginmeta.models.keys import ServiceKey, UserKey
 from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient, make_plugin
-from tests.pluginmeta.conftest import KEY_PATTERN, keyed, last_line, run_command
+from tests.pluginmeta.conftest import KEY_PATTERN, command_output, keyed, last_line, run_command
 
 
 @pytest.mark.django_db
@@ -83,19 +80,12 @@ def test_an_over_long_verification_token_is_refused(service_plugin):
         run_command("plugin_service_key", SERVICE_HOST, "--verification-token", "x" * 201)
 
 
-def user_key_command(*args) -> tuple[list[str], str]:
-    """Runs plugin_user_key; its stdout lines and its stderr (what it tells the operator)."""
-    out, err = io.StringIO(), io.StringIO()
-    call_command("plugin_user_key", *args, stdout=out, stderr=err)
-    return out.getvalue().splitlines(), err.getvalue()
-
-
 @pytest.mark.django_db
 def test_user_key_creates_the_user_and_prints_the_key_last(user_plugin):
     user_model = get_user_model()
     assert not user_model.objects.filter(username="carol").exists()
-    lines, told = user_key_command("carol")
-    key = lines[-1]
+    out, told = command_output("plugin_user_key", "carol")
+    key = out.splitlines()[-1]
     carol = user_model.objects.get(username="carol")
     assert not carol.has_usable_password()
     assert KEY_PATTERN.fullmatch(key)
@@ -110,8 +100,8 @@ def test_user_key_creates_the_user_and_prints_the_key_last(user_plugin):
 @pytest.mark.django_db
 def test_user_key_reuses_an_existing_user_and_keys_are_independent(user_plugin):
     first = last_line("plugin_user_key", "dave", "--name", "laptop")
-    lines, told = user_key_command("dave", "--host", USER_HOST, "--name", "n" * 50)
-    second = lines[-1]
+    out, told = command_output("plugin_user_key", "dave", "--host", USER_HOST, "--name", "n" * 50)
+    second = out.splitlines()[-1]
     assert first != second
     assert "Created user" not in told
     assert get_user_model().objects.filter(username="dave").count() == 1

@@ -1,27 +1,19 @@
 """list_plugins, plugin_hostname, plugin_verification_token and setup_demo's summary."""
 
-import io
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from oauth2_provider.models import get_application_model
 
 from pluginmeta.models import Plugin, PluginHost
 from pluginmeta.models.keys import ServiceKey
 from tests.conftest import OAUTH_HOST, SERVICE_HOST, HostClient
-from tests.pluginmeta.conftest import CHATGPT_REDIRECT, GPT_REDIRECT
+from tests.pluginmeta.conftest import CHATGPT_REDIRECT, GPT_REDIRECT, command_output
 
 pytestmark = pytest.mark.django_db
 
 DEPLOYED_HOST = "todo.example.com"
 EXAMPLE_SLUGS = ["sports", "todo", "todo-oauth", "todo-service", "todo-user"]
-
-
-def run(*args: str) -> tuple[str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    call_command(*args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
 
 
 def manifest_auth(host: str) -> dict:
@@ -32,7 +24,7 @@ def manifest_auth(host: str) -> dict:
 
 
 def test_list_plugins_names_every_plugin_with_its_auth_and_urls():
-    out, _ = run("list_plugins", "--port", "8000")
+    out, _ = command_output("list_plugins", "--port", "8000")
     lines = out.splitlines()
     headings = [line for line in lines if not line.startswith(" ")][:-1]
     assert [heading.split()[0] for heading in headings] == EXAMPLE_SLUGS
@@ -46,20 +38,20 @@ def test_list_plugins_names_every_plugin_with_its_auth_and_urls():
 
 def test_list_plugins_marks_hostnames_outside_allowed_hosts(settings):
     settings.ALLOWED_HOSTS = ["localhost"]
-    out, _ = run("list_plugins", "--scheme", "https")
+    out, _ = command_output("list_plugins", "--scheme", "https")
     assert "    https://localhost/\n" in out
     assert "    https://sports.localhost/  [not in DJANGO_ALLOWED_HOSTS]\n" in out
 
 
 def test_list_plugins_shows_a_plugin_without_hostname_and_how_to_add_one():
     PluginHost.objects.filter(plugin__slug="sports").delete()
-    out, _ = run("list_plugins")
+    out, _ = command_output("list_plugins")
     assert "    no hostname: add one with `plugin_hostname add sports HOSTNAME`" in out
 
 
 def test_list_plugins_refuses_a_port_out_of_range():
     with pytest.raises(CommandError, match="not a TCP port"):
-        run("list_plugins", "--port", "70000")
+        command_output("list_plugins", "--port", "70000")
 
 
 # --- plugin_hostname ------------------------------------------------------------------------------
@@ -71,7 +63,7 @@ def test_the_documented_deploy_reaches_the_admin_after_adding_a_hostname(setting
     client = HostClient(DEPLOYED_HOST)
     assert client.get("/admin/login/").status_code == 404
 
-    out, err = run("plugin_hostname", "add", "todo", DEPLOYED_HOST)
+    out, err = command_output("plugin_hostname", "add", "todo", DEPLOYED_HOST)
 
     assert out == f"{DEPLOYED_HOST} now serves todo\n"
     assert err == ""
@@ -82,13 +74,13 @@ def test_the_documented_deploy_reaches_the_admin_after_adding_a_hostname(setting
 
 def test_adding_a_hostname_outside_allowed_hosts_says_what_else_to_do(settings):
     settings.ALLOWED_HOSTS = ["localhost"]
-    _, err = run("plugin_hostname", "add", "todo", DEPLOYED_HOST)
+    _, err = command_output("plugin_hostname", "add", "todo", DEPLOYED_HOST)
     assert f"Add {DEPLOYED_HOST} to DJANGO_ALLOWED_HOSTS" in err
 
 
 def test_adding_is_idempotent_and_normalises_the_name():
-    run("plugin_hostname", "add", "todo", "TODO.Example.COM.")
-    out, _ = run("plugin_hostname", "add", "todo", DEPLOYED_HOST)
+    command_output("plugin_hostname", "add", "todo", "TODO.Example.COM.")
+    out, _ = command_output("plugin_hostname", "add", "todo", DEPLOYED_HOST)
     assert out == f"{DEPLOYED_HOST} already served todo\n"
     assert (
         list(PluginHost.objects.filter(plugin__slug="todo").values_list("hostname", flat=True))[-1]
@@ -111,14 +103,14 @@ def test_adding_is_idempotent_and_normalises_the_name():
 def test_plugin_hostname_refuses_with_a_clear_message_and_changes_nothing(args, message):
     before = sorted(PluginHost.objects.values_list("hostname", "plugin__slug"))
     with pytest.raises(CommandError, match=message.replace(".", r"\.")):
-        run("plugin_hostname", *args)
+        command_output("plugin_hostname", *args)
     assert sorted(PluginHost.objects.values_list("hostname", "plugin__slug")) == before
 
 
 def test_removing_a_hostname_stops_serving_on_it():
-    run("plugin_hostname", "add", "sports", "stats.localhost")
+    command_output("plugin_hostname", "add", "sports", "stats.localhost")
     assert HostClient("stats.localhost").get("/teams").status_code == 200
-    out, err = run("plugin_hostname", "remove", "Stats.Localhost")
+    out, err = command_output("plugin_hostname", "remove", "Stats.Localhost")
     assert out == "stats.localhost no longer serves sports\n"
     assert err == ""
     response = HostClient("stats.localhost").get("/teams")
@@ -127,7 +119,7 @@ def test_removing_a_hostname_stops_serving_on_it():
 
 
 def test_removing_the_last_hostname_warns_that_nothing_serves_the_plugin():
-    _, err = run("plugin_hostname", "remove", "sports.localhost")
+    _, err = command_output("plugin_hostname", "remove", "sports.localhost")
     assert err == "sports has no hostname left: nothing serves it.\n"
 
 
@@ -136,17 +128,17 @@ def test_removing_the_last_hostname_warns_that_nothing_serves_the_plugin():
 
 @pytest.mark.parametrize("host", [SERVICE_HOST, OAUTH_HOST])
 def test_the_verification_token_command_stores_the_token_for_any_plugin_that_takes_one(host):
-    out, _ = run("plugin_verification_token", host, "tok-from-chatgpt")
+    out, _ = command_output("plugin_verification_token", host, "tok-from-chatgpt")
     slug = Plugin.objects.get(hosts__hostname=host).slug
     assert out == f"Stored the verification token of {slug}.\n"
     assert manifest_auth(host)["verification_tokens"] == {"openai": "tok-from-chatgpt"}
 
 
 def test_the_verification_token_command_keeps_keys_and_clients():
-    service_key = run("plugin_service_key", SERVICE_HOST)[0].strip()
-    run("register_chatgpt_client", OAUTH_HOST, "--redirect-uri", CHATGPT_REDIRECT)
-    run("plugin_verification_token", SERVICE_HOST, "t1")
-    run("plugin_verification_token", OAUTH_HOST, "t2")
+    service_key = command_output("plugin_service_key", SERVICE_HOST)[0].strip()
+    command_output("register_chatgpt_client", OAUTH_HOST, "--redirect-uri", CHATGPT_REDIRECT)
+    command_output("plugin_verification_token", SERVICE_HOST, "t1")
+    command_output("plugin_verification_token", OAUTH_HOST, "t2")
     assert ServiceKey.objects.count() == 1
     assert ServiceKey.objects.get().prefix == service_key.split(".")[0]
     assert get_application_model().objects.count() == 1
@@ -163,14 +155,16 @@ def test_the_verification_token_command_keeps_keys_and_clients():
 )
 def test_the_verification_token_command_refuses(host, token, message):
     with pytest.raises(CommandError, match=message):
-        run("plugin_verification_token", host, token)
+        command_output("plugin_verification_token", host, token)
     assert set(Plugin.objects.values_list("verification_token", flat=True)) == {""}
 
 
 def test_registering_again_with_the_token_stores_it_without_a_second_client():
-    first, _ = run("register_chatgpt_client", OAUTH_HOST, "--redirect-uri", CHATGPT_REDIRECT)
+    first, _ = command_output(
+        "register_chatgpt_client", OAUTH_HOST, "--redirect-uri", CHATGPT_REDIRECT
+    )
     client_id = first.splitlines()[0]
-    again, err = run(
+    again, err = command_output(
         "register_chatgpt_client", OAUTH_HOST, "--redirect-uri", CHATGPT_REDIRECT,
         "--verification-token", "tok-2",
     )  # fmt: skip
@@ -181,8 +175,8 @@ def test_registering_again_with_the_token_stores_it_without_a_second_client():
 
 
 def test_a_registration_with_other_redirect_uris_is_a_new_client():
-    run("register_chatgpt_client", OAUTH_HOST, "--redirect-uri", CHATGPT_REDIRECT)
-    out, _ = run(
+    command_output("register_chatgpt_client", OAUTH_HOST, "--redirect-uri", CHATGPT_REDIRECT)
+    out, _ = command_output(
         "register_chatgpt_client", OAUTH_HOST, "--redirect-uri", GPT_REDIRECT,
         "--verification-token", "tok-3",
     )  # fmt: skip
@@ -194,13 +188,13 @@ def test_a_registration_with_other_redirect_uris_is_a_new_client():
 
 
 def test_setup_demo_tells_where_everything_is_and_how_to_make_the_first_admin():
-    out, _ = run("setup_demo", "--port", "8123")
+    out, _ = command_output("setup_demo", "--port", "8123")
     assert "    http://sports.localhost:8123/\n" in out
     assert "    http://todo-oauth.localhost:8123/\n" in out
     assert "Admin: http://localhost:8123/admin/" in out
     assert ".venv/bin/python manage.py createsuperuser" in out
 
     get_user_model().objects.create_superuser("root", password="a-long-password-1")
-    out, _ = run("setup_demo", "--port", "8123")
+    out, _ = command_output("setup_demo", "--port", "8123")
     assert "Admin: http://localhost:8123/admin/" in out
     assert "createsuperuser" not in out

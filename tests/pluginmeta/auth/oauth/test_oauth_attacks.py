@@ -154,14 +154,19 @@ def test_code_of_one_client_is_refused_for_another(signed_in, chatgpt, oauth_plu
 # --- PKCE: S256 required for public clients, optional for confidential ones -----------------------
 
 
-@pytest.fixture
-def public_client(oauth_plugin):
-    application = Application.objects.create(
-        name="Public",
-        client_type=Application.CLIENT_PUBLIC,
+def code_client(name: str, client_type: str):
+    """An authorization-code client for CHATGPT_REDIRECT, made without our registration checks."""
+    return Application.objects.create(
+        name=name,
+        client_type=client_type,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=CHATGPT_REDIRECT,
     )
+
+
+@pytest.fixture
+def public_client(oauth_plugin):
+    application = code_client("Public", Application.CLIENT_PUBLIC)
     PluginOAuthClient.objects.create(plugin=oauth_plugin, application=application)
     return application
 
@@ -329,12 +334,7 @@ def test_client_of_another_plugin_is_unknown_here(oauth_web, alice_user, chatgpt
 
 
 def test_client_of_no_plugin_is_unknown_here(signed_in):
-    application = Application.objects.create(
-        name="No plugin",
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris=CHATGPT_REDIRECT,
-    )
+    application = code_client("No plugin", Application.CLIENT_CONFIDENTIAL)
     response = signed_in.get("/oauth", authorize_params(application.client_id))
     assert response.status_code == 400
     assert not response.has_header("Location")

@@ -1,18 +1,23 @@
 """The oauth plugin's manifest, spec, server metadata, client registration command and pages."""
 
-import io
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from oauth2_provider.models import get_application_model
 from openapi_spec_validator import validate
 
 from pluginmeta.models import Plugin, PluginOAuthClient
 from tests.conftest import OAUTH_HOST, HostClient
-from tests.pluginmeta.conftest import CHATGPT_REDIRECT, GPT_REDIRECT, PASSWORD, csrf_token_of
+from tests.pluginmeta.conftest import (
+    CHATGPT_REDIRECT,
+    GPT_REDIRECT,
+    PASSWORD,
+    command_output,
+    csrf_token_of,
+)
 
 OAUTH_PATHS = {"/oauth", "/auth/oauth_exchange", "/oauth/login", "/oauth/signup", "/oauth/logout"}
 
@@ -72,9 +77,7 @@ def test_server_metadata(oauth_web):
 
 
 def run_register(*args: str) -> str:
-    out = io.StringIO()
-    call_command("register_chatgpt_client", *args, stdout=out, stderr=io.StringIO())
-    return out.getvalue()
+    return command_output("register_chatgpt_client", *args)[0]
 
 
 def test_register_command_creates_hashed_confidential_client(oauth_plugin):
