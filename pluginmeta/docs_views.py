@@ -6,9 +6,12 @@ Content-Security-Policy holds the browser to that, which also stops the image Re
 sidebar would fetch from its vendor's CDN.
 """
 
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
+
+from pluginmeta.api.errors import method_not_allowed, options_answer
 
 # Swagger UI's initialisation script is inline, both draw inline styles and data: images,
 # and ReDoc runs a worker from a blob: URL.
@@ -38,6 +41,14 @@ class PluginDocsPage:
     throttle_classes = []
     url_name = "openapi-json"
     title_suffix = ""
+
+    # The pages render with an HTML template renderer, which has no template for DRF's
+    # OPTIONS metadata or its 405: both are answered as on every other page.
+    def options(self, request, *args, **kwargs) -> HttpResponse:
+        return options_answer(self.allowed_methods)
+
+    def http_method_not_allowed(self, request, *args, **kwargs) -> HttpResponse:
+        return method_not_allowed(self.allowed_methods)
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):

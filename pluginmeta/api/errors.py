@@ -47,6 +47,13 @@ def json_method_not_allowed(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def options_answer(allowed: Iterable[str]) -> HttpResponse:
+    """What Django's class-based views and DRF answer to OPTIONS: 200, Allow, no body."""
+    response = HttpResponse(headers={"Allow": ", ".join(allowed), "Content-Length": "0"})
+    del response["Content-Type"]
+    return response
+
+
 def safe_methods_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET and HEAD run the view, OPTIONS answers 200 with Allow, anything else a 405 JSON.
 
@@ -61,10 +68,7 @@ def safe_methods_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         if request.method in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         if request.method == "OPTIONS":
-            # What Django's class-based views and DRF answer: 200, Allow, no body.
-            response = HttpResponse(headers={"Allow": ", ".join(allowed), "Content-Length": "0"})
-            del response["Content-Type"]
-            return response
+            return options_answer(allowed)
         return method_not_allowed(allowed)
 
     wrapper.csrf_exempt = True

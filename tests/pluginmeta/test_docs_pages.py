@@ -115,3 +115,26 @@ def test_every_landing_page_link_works_over_http_whatever_port_the_visitor_used(
                         base + path, headers={"Host": f"sports.localhost:{port}"}, timeout=30
                     )
                     assert answer.status_code == 200, link
+
+
+@pytest.mark.parametrize("host", ALL_HOSTS)
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_options_answers_200_with_allow_and_no_body(host, path):
+    response = HostClient(host).options(path)
+    assert response.status_code == 200
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response.content == b""
+    assert "Content-Type" not in response
+
+
+@pytest.mark.parametrize("host", ALL_HOSTS)
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_other_methods_get_405_json_with_allow(host, path, method):
+    response = getattr(HostClient(host), method)(path)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
+    assert response.json() == {
+        "error": "method_not_allowed",
+        "detail": "This method is not allowed here.",
+    }
