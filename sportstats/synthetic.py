@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sportstats.importer import Batch, team_from, upsert
+from sportstats.importer import upsert
 from sportstats.models import Game, Player, Stat, Team
+from sportstats.records import Batch, team_from
 
 TEAMS_FILE = Path(__file__).resolve().parent / "data" / "teams.json"
 

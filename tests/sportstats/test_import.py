@@ -5,8 +5,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from sportstats.importer import ImportDataError, parse_minutes
 from sportstats.models import Game, Player, Stat, Team
+from sportstats.records import ImportDataError, parse_minutes
 
 CELTICS = {
     "id": 2, "abbreviation": "BOS", "city": "Boston", "conference": "East",
