@@ -20,10 +20,10 @@ from sportstats.serializers import (
     render_team,
 )
 
-Q = OpenApiParameter.QUERY
+QUERY = OpenApiParameter.QUERY
 
 
-def _int(low: int, high: int | None = None) -> dict:
+def int_schema(low: int, high: int | None = None) -> dict:
     schema = {"type": "integer", "minimum": low}
     if high is not None:
         schema["maximum"] = high
@@ -39,11 +39,11 @@ def _ids(
 ) -> OpenApiParameter:
     # The schema states what params.py enforces, so generated clients (and fuzzers) send
     # only what the server accepts.
-    schema = {"type": "array", "items": _int(low, high), "maxItems": params.MAX_LIST_ITEMS}
+    schema = {"type": "array", "items": int_schema(low, high), "maxItems": params.MAX_LIST_ITEMS}
     if required:
         schema["minItems"] = 1
     return OpenApiParameter(
-        name, schema, Q, explode=True, required=required, description=description
+        name, schema, QUERY, explode=True, required=required, description=description
     )
 
 
@@ -54,26 +54,29 @@ SEASON_TEXT = "Seasons are named by the year they began: 2018 is the 2018-2019 s
 PAGE_PARAMETERS = [
     OpenApiParameter(
         "limit",
-        _int(1, params.MAX_PER_PAGE),
-        Q,
+        int_schema(1, params.MAX_PER_PAGE),
+        QUERY,
         description="The max number of results to return (<= 100).",
     ),
     OpenApiParameter(
         "per_page",
-        _int(1, params.MAX_PER_PAGE),
-        Q,
+        int_schema(1, params.MAX_PER_PAGE),
+        QUERY,
         description="Same as limit (balldontlie's name); wins when both are sent.",
     ),
     OpenApiParameter(
-        "cursor", _int(0, params.MAX_ID), Q, description="meta.next_cursor of the previous page."
+        "cursor",
+        int_schema(0, params.MAX_ID),
+        QUERY,
+        description="meta.next_cursor of the previous page.",
     ),
 ]
 DATE_PARAMETERS = [
     OpenApiParameter(
-        "start_date", DATE, Q, description="'YYYY-MM-DD': games on or after this date."
+        "start_date", DATE, QUERY, description="'YYYY-MM-DD': games on or after this date."
     ),
     OpenApiParameter(
-        "end_date", DATE, Q, description="'YYYY-MM-DD': games on or before this date."
+        "end_date", DATE, QUERY, description="'YYYY-MM-DD': games on or before this date."
     ),
 ]
 SEASONS = _ids("seasons", f"Filter by seasons. {SEASON_TEXT}", params.MIN_SEASON, params.MAX_SEASON)
@@ -105,7 +108,7 @@ class PlayersView(APIView):
                     "maxLength": params.MAX_QUERY_LENGTH,
                     "pattern": r"^[^\x00-\x1f\x7f]*$",
                 },
-                Q,
+                QUERY,
                 description="Part of a player's name.",
             ),
             *PAGE_PARAMETERS,
@@ -211,8 +214,8 @@ class SeasonAveragesView(APIView):
         parameters=[
             OpenApiParameter(
                 "season",
-                _int(params.MIN_SEASON, params.MAX_SEASON),
-                Q,
+                int_schema(params.MIN_SEASON, params.MAX_SEASON),
+                QUERY,
                 description=f"Defaults to the current season. {SEASON_TEXT}",
             ),
             _ids("player_ids", "Player ids; find them with getPlayers.", required=True),
