@@ -178,8 +178,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A kept connection saves re-running the PRAGMAs above on every request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     # Tests use a file too: an in-memory database locks whole tables between threads and
-    # would not behave like the server's WAL file.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # would not behave like the server's WAL file. One file per test run, so two runs in one
+    # checkout do not delete each other's database; DJANGO_TEST_DB_FILE names a fixed one
+    # (mutation testing reuses it between runs).
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("DJANGO_TEST_DB_FILE", str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -234,6 +238,11 @@ warnings.filterwarnings("ignore", message="No directory at")
 
 # Request bodies: the plugin APIs take small JSON documents.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_MAX_BODY_BYTES", 64 * 1024)
+
+# The production server (config/asgi.py): Django threads per worker process, and how long a
+# request body may take to arrive in full before the client gets a 408.
+WEB_THREADS = env_int("WEB_THREADS", 1)
+WEB_BODY_TIMEOUT_SECONDS = env_float("WEB_BODY_TIMEOUT_SECONDS", 10.0)
 
 # --- HTTPS behind a proxy -----------------------------------------------------------------------
 
@@ -327,12 +336,26 @@ PLUGIN_SERVER = {
     "FAST_PATH": env_bool("PLUGIN_FAST_PATH", True),
 }
 
+# The most todos one owner's list on one plugin may hold; addTodo is refused (409) at it.
+TODO_MAX_ITEMS_PER_LIST = env_int("TODO_MAX_ITEMS_PER_LIST", 1000)
+
 # --- OAuth authorization server (django-oauth-toolkit), for oauth plugin hosts ------------------
 
 # The sign-in page of the oauth plugin hosts; a path, so it stays on the host being authorized.
 LOGIN_URL = "/oauth/login"
 # Whether visitors of an oauth plugin host may create an account on its sign-up page.
 OAUTH_SIGNUP_ENABLED = env_bool("OAUTH_SIGNUP_ENABLED", True)
+# Open client registration (/oauth/register): attempts per client address per window
+# ("count/sec|min|hour|day", "off" for none), and the largest client metadata body it reads.
+OAUTH_REGISTER_ADDRESS_RATE = env_str("OAUTH_REGISTER_ADDRESS_RATE", "20/hour")
+OAUTH_REGISTER_MAX_BYTES = env_int("OAUTH_REGISTER_MAX_BYTES", 8 * 1024)
+# Self-registered clients never issued a token are removed this long after registering, by
+# `manage.py remove_unused_oauth_clients`.
+OAUTH_UNUSED_CLIENT_HOURS = env_int("OAUTH_UNUSED_CLIENT_HOURS", 24)
+# Failed client authentications at the token endpoint (each costs a secret hash) per client id
+# and per client address; over either, the endpoint answers 429 before hashing anything.
+OAUTH_CLIENT_FAILURE_ID_RATE = env_str("OAUTH_CLIENT_FAILURE_ID_RATE", "20/hour")
+OAUTH_CLIENT_FAILURE_ADDRESS_RATE = env_str("OAUTH_CLIENT_FAILURE_ADDRESS_RATE", "20/hour")
 
 OAUTH2_PROVIDER = {
     # Our validator ties every client to one plugin, matches redirect URIs exactly, allows only

@@ -7,5 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 test -x .venv/bin/mutmut || .venv/bin/python -m pip install --quiet -e ".[test,mutation]"
 # One child at a time: every mutant's tests share one reused SQLite test database.
+export DJANGO_TEST_DB_FILE="$PWD/.test-db-mutation.sqlite3"
 .venv/bin/mutmut run --max-children 1 "$@"
 .venv/bin/mutmut results
