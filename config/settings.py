@@ -329,8 +329,9 @@ PLUGIN_SERVER = {
     "HOST_GENERATION_FILE": env_str(
         "PLUGIN_HOST_GENERATION_FILE", str(BASE_DIR / ".host-map-generation")
     ),
-    # Serves GET /bench/raw, a bare JsonResponse, as the benchmark's baseline (bench/).
-    "BENCH_BASELINE": env_bool("PLUGIN_BENCH_BASELINE", False),
+    # URL modules served ahead of every plugin host's own: the benchmarks' baselines
+    # (bench/baseline.py) when PLUGIN_BENCH_BASELINE asks for them, nothing otherwise.
+    "EXTRA_URL_MODULES": ["bench.baseline"] if env_bool("PLUGIN_BENCH_BASELINE") else [],
     # Plainly valid getTodos/addTodo calls on no-auth hosts skip DRF's dispatch
     # (pluginmeta/api/fastpath.py); off sends every call through DRF.
     "FAST_PATH": env_bool("PLUGIN_FAST_PATH", True),

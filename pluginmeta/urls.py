@@ -1,5 +1,7 @@
 """URL patterns every plugin host serves, whatever its API."""
 
+from importlib import import_module
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -22,9 +24,6 @@ plugin_urlpatterns = [
     path("", include("pluginmeta.mcp.urls")),
 ]
 
-if settings.PLUGIN_SERVER["BENCH_BASELINE"]:
-    # First, so the baseline pays the least URL matching of any route.
-    plugin_urlpatterns[:0] = [
-        path("bench/raw", views.bench_raw),
-        path("bench/raw-query", views.bench_raw_query),
-    ]
+# First, so a benchmark's baseline pays the least URL matching of any route.
+for module in reversed(settings.PLUGIN_SERVER["EXTRA_URL_MODULES"]):
+    plugin_urlpatterns[:0] = import_module(module).urlpatterns

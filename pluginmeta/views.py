@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
@@ -54,16 +53,3 @@ def landing(request: HttpRequest) -> HttpResponse:
         "pluginmeta/landing.html",
         {"plugin": request.plugin, "origin": request_origin(request)},
     )
-
-
-def bench_raw(request: HttpRequest) -> JsonResponse:
-    """The benchmark's baseline: what plain Django costs through the same middleware."""
-    return JsonResponse({"todos": ["baseline"]})
-
-
-def bench_raw_query(request: HttpRequest) -> JsonResponse:
-    """The baseline plus the cheapest database round trip: SELECT 1 through Django's cursor."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        (one,) = cursor.fetchone()
-    return JsonResponse({"todos": ["baseline"] * one})

@@ -1,0 +1,1 @@
+"""Benchmark scripts, and the baseline views they measure the project against."""
