@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 
 # Re-entrant, so a write path that nests serialized_writes() cannot wait on itself.
 _thread_locks: dict[str, threading.RLock] = {}
@@ -30,7 +30,13 @@ def _lock_file(path: str) -> int:
     key = (os.getpid(), path)
     with _registry_lock:
         if key not in _lock_files:
-            _lock_files[key] = os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                _lock_files[key] = os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                # Its folder is the database's: a database that cannot be reached, not a bug.
+                raise OperationalError(
+                    f"The database's write lock cannot be opened: {exc}"
+                ) from exc
         _thread_locks.setdefault(path, threading.RLock())
         return _lock_files[key]
 

@@ -12,6 +12,8 @@ from mcp.shared.exceptions import MCPError
 from pluginmeta.mcp.tools import Tool, mcp_tool_fields, run_tool, tools_for_kind
 from pluginmeta.models import Plugin
 
+# The largest result whose JSON is also sent as text (see result_text).
+TEXT_JSON_MAX_BYTES = 64 * 1024
 # The ASGI scope key under which the bridge hands the authenticated DRF request to the tools.
 REQUEST_SCOPE_KEY = "pluginmeta.request"
 
@@ -27,8 +29,24 @@ def tool_result(tool: Tool, request, arguments: dict[str, Any]) -> types.CallToo
         # A refused call is a tool result, not a protocol error, so the model reads why.
         text = types.TextContent(text=outcome.message)
         return types.CallToolResult(content=[text], is_error=True)
-    text = types.TextContent(text=outcome.body)
+    text = types.TextContent(text=result_text(outcome.body, outcome.data))
     return types.CallToolResult(content=[text], structured_content=outcome.data)
+
+
+def result_text(body: str, data: Any) -> str:
+    """The text block of a result whose structuredContent is data (body as JSON).
+
+    The MCP spec asks for the JSON in a text block too, for clients that read no
+    structuredContent; up to TEXT_JSON_MAX_BYTES it is there, byte for byte the REST body.
+    A larger result would be sent twice and outgrow what clients take into a model's
+    context, so its text says what it holds and where.
+    """
+    size = len(body.encode())
+    if size <= TEXT_JSON_MAX_BYTES:
+        return body
+    fields = data.items() if isinstance(data, dict) else []
+    counts = [f"{key}: {len(value)} items" for key, value in fields if isinstance(value, list)]
+    return "; ".join([f"{size} bytes of JSON, sent in structuredContent only", *counts]) + "."
 
 
 def server_for(plugin: Plugin) -> Server:

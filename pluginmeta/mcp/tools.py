@@ -8,19 +8,25 @@ validation, the services and the response body are the REST API's, with no secon
 import copy
 import io
 import json
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.exception import response_for_exception
 from django.core.handlers.wsgi import WSGIRequest
+from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
-from pluginmeta.api.errors import json_error
+from pluginmeta.api.errors import database_unavailable, is_database_outage, json_error
 from pluginmeta.hosts.resolver import urlconf_for_kind
 from pluginmeta.openapi import _base_schema
+
+logger = logging.getLogger(__name__)
 
 # What each HTTP method tells a client about the operation. deleteTodo removes by position,
 # so repeating it removes the next item: DELETE is not idempotent here.
@@ -72,7 +78,10 @@ class ToolOutcome:
     @property
     def message(self) -> str:
         """The REST error's detail, the text a client shows for a failed call."""
-        data = self.data
+        try:
+            data = self.data
+        except ValueError:  # Django's debug pages, with DEBUG on
+            return HTTPStatus(self.status).phrase
         return str(data.get("detail", self.body)) if isinstance(data, dict) else self.body
 
 
@@ -219,10 +228,27 @@ def run_tool(request, tool: Tool, arguments: Mapping[str, Any]) -> ToolOutcome:
     except Resolver404:
         response = json_error(404, "not_found", "Nothing is served at this path.")
     else:
-        response = match.func(operation, *match.args, **match.kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
+        try:
+            response = match.func(operation, *match.args, **match.kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        except Exception as exc:  # answered as the HTTP handler answers it
+            response = failed_operation(operation, exc)
     return ToolOutcome(response.status_code, response.content.decode())
+
+
+def failed_operation(operation: WSGIRequest, exc: Exception) -> HttpResponse:
+    """The answer a REST request gets for an exception its view let through.
+
+    DRF's handler has answered what it knows; what is left is answered as over HTTP: a lost
+    database as the host middleware does (503), anything else by Django's handler (400 for
+    a suspicious request such as too many query parameters, 500 otherwise), each with the
+    JSON error views of the plugin's urlconf and nothing of the exception's own text.
+    """
+    if is_database_outage(exc):
+        logger.error("database unreachable", exc_info=exc)
+        return database_unavailable()
+    return response_for_exception(operation, exc)
 
 
 def mcp_tool_fields(tool: Tool) -> dict:

@@ -74,6 +74,16 @@ class LiveServer:
     env: dict[str, str]
     service_key: str = ""
     user_keys: dict[str, str] = field(default_factory=dict)
+    oauth_token: str = ""
+
+    def credentials(self, host: str) -> dict[str, str]:
+        """The Authorization header that admits a call on host (alice's, where a user is asked)."""
+        key = {
+            SERVICE_HOST: self.service_key,
+            USER_HOST: self.user_keys.get("alice", ""),
+            OAUTH_HOST: self.oauth_token,
+        }.get(host)
+        return {"Authorization": f"Bearer {key}"} if key else {}
 
     def origin(self, host: str) -> str:
         return f"http://{host}:{self.port}"
@@ -112,7 +122,8 @@ def live(tmp_path_factory) -> LiveServer:
     """One gunicorn server (2 workers) on a fresh database with demo data, keys and users."""
     tmp_path = tmp_path_factory.mktemp("mcp-server")
     with scratch_database(tmp_path) as database_url:
-        env = server_env(database_url, API_THROTTLE_RATE="off")
+        # A short list limit, so a test can fill a list (and still outgrow the text block).
+        env = server_env(database_url, API_THROTTLE_RATE="off", TODO_MAX_ITEMS_PER_LIST="100")
         migrate(env)
         command_output(env, "load_sportstats_demo")
         manage_shell(
@@ -128,7 +139,27 @@ def live(tmp_path_factory) -> LiveServer:
             )
         with running_server(env, workers=2, output=tmp_path / "server.log") as base:
             server.port = int(base.rsplit(":", 1)[1])
+            issued = manage_shell(env, mcp_token_code(server.mcp_url(OAUTH_HOST)))
+            server.oauth_token = issued.strip().splitlines()[-1]
             yield server
+
+
+def mcp_token_code(resource: str) -> str:
+    """Code for manage.py shell that issues alice a token for resource and prints it."""
+    return (
+        "import secrets; from datetime import timedelta\n"
+        "from django.contrib.auth import get_user_model; from django.utils import timezone\n"
+        "from oauth2_provider.models import AccessToken, get_application_model\n"
+        "from pluginmeta.auth.oauth.clients import register_client\n"
+        "from pluginmeta.models import Plugin\n"
+        "client = register_client(Plugin.objects.get(slug='todo-oauth'), "
+        "['https://chatgpt.com/connector/oauth/mcp-tests'])\n"
+        "token = AccessToken.objects.create(user=get_user_model().objects.get(username='alice'), "
+        "application=get_application_model().objects.get(client_id=client.client_id), "
+        "token=secrets.token_urlsafe(30), expires=timezone.now() + timedelta(hours=2), "
+        f"scope='todos', resource=[{resource!r}])\n"
+        "print(token.token, end='')"
+    )
 
 
 __all__ = [

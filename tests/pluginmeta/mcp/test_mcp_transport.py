@@ -2,7 +2,13 @@
 
 import pytest
 
-from tests.pluginmeta.mcp.conftest import NOAUTH_HOST, SPORTS_HOST
+from tests.pluginmeta.mcp.conftest import (
+    NOAUTH_HOST,
+    OAUTH_HOST,
+    SERVICE_HOST,
+    SPORTS_HOST,
+    USER_HOST,
+)
 
 LIST = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
 LEGACY = {"MCP-Protocol-Version": "2025-06-18"}
@@ -121,3 +127,58 @@ def test_unknown_host_is_404_json(live):
     answer = live.post_mcp("nobody.localhost", LIST, **LEGACY)
     assert answer.status_code == 404
     assert answer.json()["error"] == "unknown_host"
+
+
+EVERY_HOST = [NOAUTH_HOST, SPORTS_HOST, SERVICE_HOST, USER_HOST, OAUTH_HOST]
+
+
+@pytest.mark.parametrize("host", EVERY_HOST)
+@pytest.mark.parametrize("body", ["{bad", '{"jsonrpc": "2.0", "id": 1,', "\ufeff[1"])
+def test_malformed_json_is_a_parse_error_on_every_host(live, host, body):
+    answer = live.post_mcp(host, body, **LEGACY, **live.credentials(host))
+    assert answer.status_code == 400
+    assert answer.json()["jsonrpc"] == "2.0"
+    assert answer.json()["id"] is None
+    assert answer.json()["error"]["code"] == -32700
+
+
+@pytest.mark.parametrize("host", EVERY_HOST)
+@pytest.mark.parametrize("request_id", [None, 1.5, {"n": 1}, [1], True])
+def test_an_id_that_is_not_a_string_or_an_integer_is_an_invalid_request(live, host, request_id):
+    body = {**LIST, "id": request_id}
+    answer = live.post_mcp(host, body, **LEGACY, **live.credentials(host))
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {
+            "code": -32600,
+            "message": 'Invalid Request: "id" must be a string or an integer.',
+        },
+    }
+
+
+MARKER = "echo-marker-7f3a"
+NOT_A_MESSAGE = [
+    ("a batch", [{**LIST, "params": {"cursor": MARKER}}], "batches are not accepted"),
+    ("a bare value", f'"{MARKER}"', "not a JSON-RPC 2.0"),
+    ("another jsonrpc version", {**LIST, "jsonrpc": MARKER}, '"jsonrpc" must be "2.0"'),
+    ("no method", {"jsonrpc": "2.0", "id": 1, "params": MARKER}, '"method" must be a string'),
+    ("a method that is not text", {**LIST, "method": [MARKER]}, '"method" must be a string'),
+    ("a malformed response", {"jsonrpc": "2.0", "id": 1, "error": MARKER}, "not a JSON-RPC 2.0"),
+]
+
+
+@pytest.mark.parametrize("host", EVERY_HOST)
+@pytest.mark.parametrize(
+    ("case", "body", "explanation"), NOT_A_MESSAGE, ids=[m[0] for m in NOT_A_MESSAGE]
+)
+def test_what_is_not_one_message_is_an_invalid_request_that_quotes_nothing(
+    live, host, case, body, explanation
+):
+    answer = live.post_mcp(host, body, **LEGACY, **live.credentials(host))
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["code"] == -32600
+    assert explanation in error["message"]
+    assert MARKER not in answer.text
