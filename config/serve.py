@@ -1,18 +1,21 @@
-"""The production server: granian serving config.wsgi, each setting read from the environment.
+"""The production server: granian serving config.asgi, each setting read from the environment.
 
     python -m config.serve
 
-granian reads and buffers every request in its Rust runtime and hands Django only complete
-ones, so clients that send their headers slowly hold no Python thread (bench/RESULTS.md
-compares it with gunicorn).
+granian reads request heads in its Rust runtime, and config.asgi reads each body in the
+event loop, so Django runs only complete requests: clients that send their head or body
+slowly, or stop, hold no Django thread (bench/RESULTS.md compares the choices).
 """
 
 import os
+import sys
 
 from granian import Granian
 from granian.constants import Interfaces
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
+
+from config.ports import busy_port_message
 
 
 def env_int(name: str, default: int) -> int:
@@ -20,18 +23,16 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
-def server() -> Granian:
+def server(host: str, port: int) -> Granian:
     workers = env_int("WEB_CONCURRENCY", os.cpu_count() or 1)
-    threads = env_int("WEB_THREADS", 1)
     return Granian(
-        "config.wsgi:application",
-        interface=Interfaces.WSGI,
-        address=os.environ.get("HOST", "0.0.0.0"),  # noqa: S104 - a server in a container
-        port=env_int("PORT", 8000),
+        "config.asgi:application",
+        # The application has nothing to start or stop, so no lifespan events.
+        interface=Interfaces.ASGINL,
+        websockets=False,
+        address=host,
+        port=port,
         workers=workers,
-        # One Django thread per process by default, as with gunicorn's sync workers: the
-        # throttle's per-process leases and caches are written for processes.
-        blocking_threads=threads,
         http1_settings=HTTP1Settings(
             header_read_timeout=env_int("WEB_HEADER_TIMEOUT_SECONDS", 10) * 1000
         ),
@@ -43,5 +44,17 @@ def server() -> Granian:
     )
 
 
+def main() -> int:
+    host = os.environ.get("HOST", "0.0.0.0")  # noqa: S104 - a server in a container
+    port = env_int("PORT", 8000)
+    # granian's own bind failure is a Rust panic with a 70-line backtrace.
+    message = busy_port_message(host, port, "PORT={port} python -m config.serve")
+    if message:
+        print(message, file=sys.stderr)
+        return 1
+    server(host, port).serve()
+    return 0
+
+
 if __name__ == "__main__":
-    server().serve()
+    sys.exit(main())

@@ -132,7 +132,7 @@ def test_a_host_port_in_range_is_echoed_into_the_manifest(port):
 
 # How each server reports a chunked body that breaks off mid-chunk: gunicorn raises while
 # Django reads it; granian hands Django the bytes it decoded, which are not JSON.
-MALFORMED_CHUNKS_ERROR = {"granian": "parse_error", "gunicorn": "bad_request"}
+MALFORMED_CHUNKS_ERROR = {"granian": "bad_request", "gunicorn": "bad_request"}
 
 
 @pytest.fixture(scope="module", params=["granian", "gunicorn"])
