@@ -4,6 +4,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -19,28 +20,37 @@ MAX_INDEX = 2**31
 # several times the query itself (bench/RESULTS.md). The table name comes from the model,
 # never from input, and values are bound parameters.
 _TABLE = Todo._meta.db_table
-_INSERT = (
-    f"INSERT INTO {_TABLE} (plugin_id, owner, text, created_at) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s) RETURNING"
-)
-# An add appends and returns the count of the rows ahead, as one step no other writer of the
-# list can come between, in one round trip:
+# An add appends unless the list is full and returns the count of the rows ahead, as one step
+# no other writer of the list can come between, in one round trip:
 ADD_SQL = {
     # SQLite: one statement holds the database's one write lock from its start to its commit.
+    # A full list inserts nothing, so no row comes back.
     "sqlite": (
-        f"{_INSERT} (SELECT COUNT(*) FROM {_TABLE} AS ahead WHERE ahead.plugin_id = %s "  # noqa: S608
+        f"INSERT INTO {_TABLE} (plugin_id, owner, text, created_at) "  # noqa: S608
+        f"SELECT %s, %s, %s, %s WHERE (SELECT COUNT(*) FROM {_TABLE} AS held "
+        "WHERE held.plugin_id = %s AND held.owner = %s) < %s "
+        f"RETURNING (SELECT COUNT(*) FROM {_TABLE} AS ahead WHERE ahead.plugin_id = %s "
         f"AND ahead.owner = %s AND ahead.id < {_TABLE}.id)"
     ),
-    # Postgres: a function (todos/migrations/0002_append_todo_function.py) that takes the
-    # list's advisory lock, the one deletes take, then inserts and counts. A plain statement
-    # cannot: its count would read a snapshot taken before the lock was granted.
-    "postgresql": "SELECT todos_append(%s, %s, %s, %s, %s)",
+    # Postgres: a function (todos/migrations/0003_append_todo_up_to_a_limit.py) that takes the
+    # list's advisory lock, the one deletes take, then counts, inserts and counts again; -1
+    # for a full list. A plain statement cannot: its counts would read a snapshot taken
+    # before the lock was granted.
+    "postgresql": "SELECT todos_append(%s, %s, %s, %s, %s, %s)",
 }
 LOCK_LIST_SQL_POSTGRES = "SELECT pg_advisory_xact_lock(%s)"
 
 
 class TodoNotFound(Exception):
     """There is no todo at the requested index."""
+
+
+class ListFull(Exception):
+    """The list already holds settings.TODO_MAX_ITEMS_PER_LIST todos."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
 def list_lock_key(plugin: Plugin, owner: str) -> int:
@@ -63,14 +73,25 @@ def locked_list(plugin: Plugin, owner: str) -> Iterator[None]:
 
 
 def add_todo(plugin: Plugin, owner: str, text: str) -> int:
-    """Appends text to the owner's list; its index, as getTodos shows it right after."""
+    """Appends text to the owner's list; its index, as getTodos shows it right after.
+
+    Raises ListFull, having written nothing, when the list already holds the most todos a
+    list may (settings.TODO_MAX_ITEMS_PER_LIST).
+    """
     now = timezone.now()
+    limit = settings.TODO_MAX_ITEMS_PER_LIST
     if connection.vendor == "postgresql":
-        params = (list_lock_key(plugin, owner), plugin.pk, owner, text, now)
+        params = (list_lock_key(plugin, owner), plugin.pk, owner, text, now, limit)
         ((index,),) = fetch_all(ADD_SQL["postgresql"], params)
+        if index < 0:
+            raise ListFull(limit)
         return index
+    params = (plugin.pk, owner, text, now, plugin.pk, owner, limit, plugin.pk, owner)
     with serialized_writes():
-        ((index,),) = fetch_all(ADD_SQL["sqlite"], (plugin.pk, owner, text, now, plugin.pk, owner))
+        rows = fetch_all(ADD_SQL["sqlite"], params)
+    if not rows:
+        raise ListFull(limit)
+    ((index,),) = rows
     return index
 
 

@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.response import Response
 
 from pluginmeta.api.fastpath import JSONText, TakeFullPath, json_object_body
@@ -33,9 +33,22 @@ def owner_of(request, username: str) -> str:
     return resolve_owner(request, validate_owner_name(username))
 
 
+class ListFull(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The list is full."
+    default_code = "list_full"
+
+
 def appended(request, owner: str, text: str) -> dict:
     """Appends text to owner's list; addTodo's response body."""
-    return {"todo": text, "todo_idx": services.add_todo(request.plugin, owner, text)}
+    try:
+        index = services.add_todo(request.plugin, owner, text)
+    except services.ListFull as full:
+        raise ListFull(
+            f"{owner!r} already has {full.limit} todos, the most a list may hold; "
+            "delete one before adding another."
+        ) from None
+    return {"todo": text, "todo_idx": index}
 
 
 class TodoViewSet(viewsets.ViewSet):
@@ -55,10 +68,14 @@ class TodoViewSet(viewsets.ViewSet):
     @extend_schema(
         operation_id="addTodo",
         summary="Add a todo to the list",
-        description="Appends one todo to the end of the user's list.",
+        description=(
+            "Appends one todo to the end of the user's list. A list holds a limited number "
+            "of todos (1000 unless the server says otherwise); a full one refuses the add "
+            "with 409 until a todo is deleted."
+        ),
         parameters=[USERNAME_PARAMETER],
         request=AddTodoSerializer,
-        responses={201: TodoChangedSerializer, **ERRORS},
+        responses={201: TodoChangedSerializer, 409: ErrorSerializer, **ERRORS},
     )
     def add_todo(self, request, username: str) -> Response:
         owner = owner_of(request, username)

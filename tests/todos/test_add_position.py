@@ -15,12 +15,19 @@ from tests.server import migrate, running_server, scratch_database, server_env
 ADDERS = 8
 ADDS_EACH = 25
 HEADERS = {"Host": "localhost"}
+# Above the longest list the position tests make, below what the crowd below tries to add.
+LIST_LIMIT = 300
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     with scratch_database(tmp_path_factory.mktemp("add-position")) as database_url:
-        env = server_env(database_url, API_THROTTLE_RATE="off", DJANGO_LOG_LEVEL="WARNING")
+        env = server_env(
+            database_url,
+            API_THROTTLE_RATE="off",
+            DJANGO_LOG_LEVEL="WARNING",
+            TODO_MAX_ITEMS_PER_LIST=str(LIST_LIMIT),
+        )
         migrate(env)
         with running_server(env, workers=2) as base:
             yield base
@@ -112,3 +119,25 @@ def test_concurrent_adds_and_deletes_agree_on_every_position(server):
     seeds_gone = [seeds + ahead - returned[text] for ahead, text in enumerate(added_in_order)]
     assert all(0 <= gone <= 40 for gone in seeds_gone), seeds_gone
     assert seeds_gone == sorted(seeds_gone), seeds_gone
+
+
+def test_concurrent_adds_to_a_nearly_full_list_stop_exactly_at_the_limit(server):
+    statuses: list[int] = []
+    indexes: list[int] = []
+
+    def add_many(session: requests.Session) -> None:
+        for n in range(50):
+            response = session.post(
+                f"{server}/todos/full", json={"todo": f"x{n}"}, headers=HEADERS, timeout=30
+            )
+            statuses.append(response.status_code)
+            if response.status_code == 201:
+                indexes.append(response.json()["todo_idx"])
+            else:
+                assert response.json()["error"] == "list_full", response.text
+
+    run_threads([add_many] * ADDERS)
+    assert sorted(set(statuses)) == [201, 409]
+    assert statuses.count(201) == LIST_LIMIT
+    assert sorted(indexes) == list(range(LIST_LIMIT))
+    assert len(final_list(server, "full")) == LIST_LIMIT
