@@ -340,9 +340,6 @@ PLUGIN_SERVER = {
 # The most todos one owner's list on one plugin may hold; addTodo is refused (409) at it.
 TODO_MAX_ITEMS_PER_LIST = env_int("TODO_MAX_ITEMS_PER_LIST", 1000)
 
-# The most todos one owner's list on one plugin may hold; addTodo is refused (409) at it.
-TODO_MAX_ITEMS_PER_LIST = env_int("TODO_MAX_ITEMS_PER_LIST", 1000)
-
 # --- OAuth authorization server (django-oauth-toolkit), for oauth plugin hosts ------------------
 
 # The sign-in page of the oauth plugin hosts; a path, so it stays on the host being authorized.
