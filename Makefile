@@ -8,6 +8,14 @@ PORT ?= 8000
 
 .PHONY: run test lint format setup clean
 
+# The stamp also means "the project .venv imports is this checkout": when its editable install
+# points elsewhere (e.g. at a copy installed from and since deleted), it is stale whatever its date.
+ifneq ($(wildcard $(STAMP)),)
+ifneq ($(shell $(BIN)/python -I -c "import pathlib, pluginmeta; print(pathlib.Path(pluginmeta.__file__).resolve().parents[1])" 2>/dev/null),$(realpath $(CURDIR)))
+.PHONY: $(STAMP)
+endif
+endif
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

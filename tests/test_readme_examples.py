@@ -1,7 +1,7 @@
 """README.md's shell examples, run as a newcomer runs them, so the manual cannot rot.
 
 The ```sh blocks are read from README.md itself. In a fresh copy of the checkout (what git
-tracks, with the project's virtualenv linked in as .venv) `make run` starts the server, and
+tracks, with a virtualenv of its own layered on the project's) `make run` starts the server, and
 every other command runs in order in one bash session in that copy, as typed in a second
 terminal: no DJANGO_SECRET_KEY, the `localhost:8000` URLs pointed at the port `make run`
 serves. A command that exits non-zero, a curl answered with 4xx/5xx (unless the README's
@@ -30,9 +30,9 @@ import pytest
 import requests
 
 from tests.server import PROJECT_DIR, free_port, scratch_database
+from tests.venvs import VENV, environment_state, layered_venv
 
 README = PROJECT_DIR / "README.md"
-VENV = Path(sys.prefix)
 README_PORT = "8000"
 
 # Values for the README's <placeholders>.
@@ -123,7 +123,7 @@ def as_run_here(command: Command, port: int) -> str:
 
 
 def fresh_checkout(target: Path) -> Path:
-    """What a clone holds (tracked and new, unignored files), and the virtualenv as .venv."""
+    """What a clone holds (tracked and new, unignored files), and a virtualenv of its own."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=PROJECT_DIR,
@@ -135,7 +135,7 @@ def fresh_checkout(target: Path) -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    (target / ".venv").symlink_to(VENV, target_is_directory=True)
+    layered_venv(target / ".venv")
     return target
 
 
@@ -256,6 +256,7 @@ def test_every_skip_reason_still_matches_a_readme_command():
 
 
 def test_the_readme_examples_work_as_written(checkout, database_url, tmp_path):
+    environment_before = environment_state(VENV)
     commands = readme_commands()
     deploy_block = next(c.block for c in commands if DEPLOY_MARKER in c.text)
     port = free_port()
@@ -288,9 +289,12 @@ def test_the_readme_examples_work_as_written(checkout, database_url, tmp_path):
             timeout=900,
         )
     check_results(runnable, result)
+    # The README's `pip install -e` ran in the copy; the project's own install is untouched.
+    assert environment_state(VENV) == environment_before
 
 
 def test_the_production_deploy_block_leads_to_a_working_admin(checkout, tmp_path):
+    environment_before = environment_state(VENV)
     commands = readme_commands()
     deploy_block = next(c.block for c in commands if DEPLOY_MARKER in c.text)
     block = [c for c in commands if c.block == deploy_block]
@@ -311,7 +315,7 @@ def test_the_production_deploy_block_leads_to_a_working_admin(checkout, tmp_path
             lines.append(text)
         env = newcomer_env(None)
         env.update(
-            PATH=f"{VENV / 'bin'}{os.pathsep}{env['PATH']}",
+            PATH=f"{checkout / '.venv' / 'bin'}{os.pathsep}{env['PATH']}",
             PORT=str(port),
             WEB_CONCURRENCY="1",
             DJANGO_SUPERUSER_PASSWORD=ADMIN_PASSWORD,
@@ -325,6 +329,7 @@ def test_the_production_deploy_block_leads_to_a_working_admin(checkout, tmp_path
             assert "todo.example.com now serves todo" in output, output
             signed_in = sign_in_to_admin(base, "todo.example.com")
             assert "Site administration" in signed_in, signed_in[:2000]
+    assert environment_state(VENV) == environment_before
 
 
 def sign_in_to_admin(base: str, host: str) -> str:
