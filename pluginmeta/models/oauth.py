@@ -15,6 +15,9 @@ class PluginOAuthClient(models.Model):
         on_delete=models.CASCADE,
         related_name="plugin_link",
     )
+    # Set when the client is first issued a token: self-registered clients that never get
+    # that far are removed by remove_unused_oauth_clients.
+    first_authorized_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "plugin OAuth client"

@@ -6,6 +6,8 @@ TOKEN_PATH = "/auth/oauth_exchange"  # noqa: S105 - a path
 AUTHORIZED_APPS_PATH = "/oauth/authorized"
 REGISTER_PATH = "/oauth/register"
 SERVER_METADATA_PATH = "/.well-known/oauth-authorization-server"
+# Shows the code it receives: the redirect URI of the client README's local try-out registers.
+CALLBACK_PATH = "/oauth/callback"
 
 
 def route(url_path: str) -> str:

@@ -7,8 +7,10 @@ clients), and its tokens are refused on every other host.
 """
 
 import json
+import unicodedata
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from oauth2_provider.models import AbstractApplication, get_application_model
@@ -16,12 +18,31 @@ from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import DynamicClientRegistrationView
 
 from pluginmeta.auth.oauth.clients import check_redirect_uri
+from pluginmeta.auth.oauth.limits import take_registration
 from pluginmeta.models import Plugin, PluginOAuthClient
 
 NAME_MAX_LENGTH = 100
 # RFC 7591 lets the server replace requested values; these are the only ones it issues.
 GRANT_TYPES = ["authorization_code", "refresh_token"]
 RESPONSE_TYPES = ["code"]
+JSON_TYPE = "application/json"
+# Names of the assistants people know and trust: a client that registered itself cannot take
+# them (nor the plugin's own names); only an operator can, in the admin or with
+# register_chatgpt_client. Compared in their plain form (see plain_name).
+RESERVED_CLIENT_NAMES = frozenset({"chatgpt", "openai", "claude", "anthropic"})
+
+
+def plain_name(name: str) -> str:
+    """A name without case, spacing, punctuation or compatibility forms: "Chat-GPT" -> "chatgpt"."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
+
+
+def is_reserved_name(name: str, plugin: Plugin) -> bool:
+    reserved = RESERVED_CLIENT_NAMES | {
+        plain_name(plugin.name_for_human),
+        plain_name(plugin.name_for_model),
+    }
+    return plain_name(name) in reserved
 
 
 class RegistrationRefused(ValueError):
@@ -39,7 +60,7 @@ def _strings(data: dict, name: str, default: list[str]) -> list[str]:
     return value
 
 
-def checked_metadata(data: object) -> tuple[str, list[str]]:
+def checked_metadata(data: object, plugin: Plugin) -> tuple[str, list[str]]:
     """The client name and redirect URIs of a registration request; RegistrationRefused if bad."""
     if not isinstance(data, dict):
         raise RegistrationRefused("invalid_client_metadata", "The body must be a JSON object.")
@@ -66,6 +87,11 @@ def checked_metadata(data: object) -> tuple[str, list[str]]:
         )
     if not name.isprintable():
         raise RegistrationRefused("invalid_client_metadata", "client_name must be printable.")
+    if is_reserved_name(name, plugin):
+        raise RegistrationRefused(
+            "invalid_client_metadata",
+            f"client_name {name.strip()!r} is reserved; choose a name of your own.",
+        )
     return name.strip(), redirect_uris
 
 
@@ -76,6 +102,9 @@ def register_public_client(plugin: Plugin, name: str, redirect_uris: list[str]):
     application = application_model(
         name=name,
         client_type=AbstractApplication.CLIENT_PUBLIC,
+        # A public client has no secret, so there is nothing to generate, hash or check.
+        client_secret="",
+        hash_client_secret=False,
         authorization_grant_type=AbstractApplication.GRANT_AUTHORIZATION_CODE,
         redirect_uris=" ".join(redirect_uris),
         registration_source=application_model.RegistrationSource.DCR,
@@ -85,6 +114,22 @@ def register_public_client(plugin: Plugin, name: str, redirect_uris: list[str]):
     application.save()
     PluginOAuthClient.objects.create(plugin=plugin, application=application)
     return application
+
+
+def metadata_body(request: HttpRequest) -> bytes | None:
+    """The request body, or None if it is larger than OAUTH_REGISTER_MAX_BYTES."""
+    limit = settings.OAUTH_REGISTER_MAX_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:  # refused before a byte of it is read
+        return None
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return None
+    return body if len(body) <= limit else None
 
 
 def registration_error(error: str, description: str, status: int = 400) -> JsonResponse:
@@ -112,12 +157,34 @@ class PluginClientRegistrationView(DynamicClientRegistrationView):
         permissions = oauth2_settings.DCR_REGISTRATION_PERMISSION_CLASSES
         if not permissions or not all(cls().has_permission(request) for cls in permissions):
             return registration_error("access_denied", "Registration is not open.", status=401)
+        wait = take_registration(request)
+        if wait is not None:
+            response = registration_error(
+                "temporarily_unavailable",
+                f"Too many registrations from this address; try again in {wait} seconds.",
+                status=429,
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        # Only JSON: a web page elsewhere can send text/plain or a form without asking first
+        # (no CORS preflight), but not application/json.
+        if (request.content_type or "").lower() != JSON_TYPE:
+            return registration_error(
+                "invalid_request", f"Send the client metadata as {JSON_TYPE}.", status=415
+            )
+        body = metadata_body(request)
+        if body is None:
+            return registration_error(
+                "invalid_request",
+                f"The client metadata is larger than {settings.OAUTH_REGISTER_MAX_BYTES} bytes.",
+                status=413,
+            )
         try:
-            data = json.loads(request.body)
+            data = json.loads(body)
         except (ValueError, RecursionError):
             return registration_error("invalid_client_metadata", "The body must be valid JSON.")
         try:
-            name, redirect_uris = checked_metadata(data)
+            name, redirect_uris = checked_metadata(data, request.plugin)
             application = register_public_client(request.plugin, name, redirect_uris)
         except RegistrationRefused as exc:
             return registration_error(exc.error, str(exc))

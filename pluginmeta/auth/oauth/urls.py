@@ -6,6 +6,7 @@ from pluginmeta.auth.oauth import views
 from pluginmeta.auth.oauth.paths import (
     AUTHORIZE_PATH,
     AUTHORIZED_APPS_PATH,
+    CALLBACK_PATH,
     REGISTER_PATH,
     SERVER_METADATA_PATH,
     TOKEN_PATH,
@@ -26,5 +27,6 @@ urlpatterns = [
         views.oauth_host_only(PluginClientRegistrationView.as_view()),
         name="oauth-register",
     ),
+    path(route(CALLBACK_PATH), views.callback, name="oauth-callback"),
     path(route(SERVER_METADATA_PATH), views.server_metadata, name="oauth-server-metadata"),
 ]

@@ -1,13 +1,25 @@
 """The OAuth request validator: django-oauth-toolkit's, narrowed per plugin and per RFC 9700."""
 
+import base64
+import binascii
+from urllib.parse import unquote_plus, urlsplit
+
+from django.utils import timezone
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
-from oauthlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
+from oauthlib.oauth2.rfc6749.errors import (
+    CustomOAuth2Error,
+    InvalidGrantError,
+    InvalidRequestError,
+    OAuth2Error,
+)
 
-from pluginmeta.auth.oauth.backend import PLUGIN_ID_KEY
+from pluginmeta.auth.oauth.backend import CLIENT_ADDRESS_KEY, ORIGIN_KEY, PLUGIN_ID_KEY
 from pluginmeta.auth.oauth.clients import client_plugin, plugin_scopes
+from pluginmeta.auth.oauth.limits import secret_matches, take_client_authentication
 from pluginmeta.auth.oauth.replay import remember_spent_code, revoke_if_replayed
+from pluginmeta.models import PluginOAuthClient
 
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 
@@ -16,6 +28,62 @@ def plugin_id_of(request) -> str | None:
     """The id of the plugin whose host received this oauthlib request (set by our backend)."""
     headers = getattr(request, "headers", None) or {}
     return headers.get(PLUGIN_ID_KEY)
+
+
+def address_of(request) -> str:
+    headers = getattr(request, "headers", None) or {}
+    return headers.get(CLIENT_ADDRESS_KEY) or ""
+
+
+def host_origin_of(request) -> str:
+    headers = getattr(request, "headers", None) or {}
+    return headers.get(ORIGIN_KEY) or ""
+
+
+class ClientAuthenticationLimited(OAuth2Error):
+    """Too many failed client authentications: 429 with Retry-After, before any hashing."""
+
+    error = "temporarily_unavailable"
+    status_code = 429
+
+    def __init__(self, retry_after: int, request) -> None:
+        super().__init__(
+            description=(
+                "Too many failed client authentications for this client or from this address; "
+                f"try again in {retry_after} seconds."
+            ),
+            request=request,
+        )
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def basic_credentials(auth_string: str, encoding: str) -> tuple[str, str] | None:
+    """client_id and client_secret from HTTP Basic's base64 (RFC 6749 section 2.3.1)."""
+    try:
+        decoded = base64.b64decode(auth_string).decode(encoding)
+    except (binascii.Error, ValueError):
+        return None
+    client_id, colon, secret = decoded.partition(":")
+    if not colon:
+        return None
+    return unquote_plus(client_id), unquote_plus(secret)
+
+
+def origin_of(uri: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) with the scheme's default port filled in; None if unparsable."""
+    try:
+        parts = urlsplit(uri)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if port is None:
+        port = {"http": 80, "https": 443}.get(scheme)
+    return scheme, (parts.hostname or "").lower(), port
 
 
 class PluginOAuth2Validator(OAuth2Validator):
@@ -36,6 +104,57 @@ class PluginOAuth2Validator(OAuth2Validator):
             request.client = None
             return None
         return client
+
+    def presented_credentials(self, request) -> tuple[str, str] | None:
+        """The client id and secret the request authenticates with: HTTP Basic if it sends the
+        header (RFC 6749 section 2.3 allows one method per request), else the body's."""
+        auth_string = self._extract_basic_auth(request)
+        if auth_string:
+            return basic_credentials(auth_string, getattr(request, "encoding", None) or "utf-8")
+        client_id = getattr(request, "client_id", None)
+        if not client_id:
+            return None
+        return client_id, getattr(request, "client_secret", None) or ""
+
+    def authenticate_client(self, request, *args, **kwargs) -> bool:
+        # django-oauth-toolkit's version hashes only for known client ids (so timing tells
+        # them apart) and as often as it likes; this one is budgeted and hashes exactly once.
+        presented = self.presented_credentials(request)
+        client_id, secret = presented or ("", "")
+        budget = take_client_authentication(client_id, address_of(request))
+        if budget.retry_after is not None:
+            raise ClientAuthenticationLimited(budget.retry_after, request)
+        client = self._load_application(client_id, request) if presented else None
+        stored = client.client_secret if client is not None else ""
+        authenticated = secret_matches(secret, stored) and client is not None
+        budget.settle(authenticated)
+        if not authenticated:
+            request.client = None
+        return authenticated
+
+    def get_default_redirect_uri(self, client_id, request, *args, **kwargs) -> None:
+        # redirect_uri is required in every authorization request, so (RFC 6749 section 4.1.3)
+        # in every token request too: without it oauthlib answers invalid_request.
+        return None
+
+    def _check_and_set_request_resource(self, request) -> None:
+        super()._check_and_set_request_resource(request)
+        # RFC 8707: a token is only issued for resources this host serves.
+        here = origin_of(host_origin_of(request))
+        for resource in request.resource:
+            if origin_of(resource) != here:
+                raise CustomOAuth2Error(
+                    error="invalid_target",
+                    description=f"The resource {resource!r} is not served by this plugin.",
+                    request=request,
+                )
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        result = super().save_bearer_token(token, request, *args, **kwargs)
+        PluginOAuthClient.objects.filter(
+            application=request.client, first_authorized_at__isnull=True
+        ).update(first_authorized_at=timezone.now())
+        return result
 
     def validate_redirect_uri(self, client_id, redirect_uri, request, *args, **kwargs) -> bool:
         # Exact string match (RFC 9700 section 4.1.3): no extra query, fragment, port or scheme.

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -33,6 +34,7 @@ from pluginmeta.auth.oauth.paths import (
     REGISTER_PATH,
     TOKEN_PATH,
 )
+from pluginmeta.auth.oauth.validator import origin_of
 from pluginmeta.http import request_origin
 from pluginmeta.models import Plugin
 
@@ -89,6 +91,12 @@ FATAL_PROBLEMS: dict[type, str] = {
 }
 
 
+def foreign_resources(request: HttpRequest, resources: list[str]) -> list[str]:
+    """The RFC 8707 resources among these that are not on this host's origin."""
+    here = origin_of(request_origin(request))
+    return [resource for resource in resources if origin_of(resource) != here]
+
+
 def has_nul(query) -> bool:
     return any("\x00" in name or "\x00" in "".join(values) for name, values in query.lists())
 
@@ -128,11 +136,23 @@ class AuthorizeView(PluginPageMixin, dot_views.AuthorizationView):
         query = request.GET.copy()
         query["approval_prompt"] = oauth2_settings.REQUEST_APPROVAL_PROMPT
         request.GET = query
+        foreign = foreign_resources(request, query.getlist("resource"))
+        if foreign:
+            # RFC 8707: this server issues tokens for its own resources only.
+            return self.error_page(
+                "invalid_target", f"The resource {foreign[0]!r} is not served by this plugin."
+            )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["scopes_descriptions"] = scope_descriptions(kwargs.get("scopes") or [])
+        # Where the code goes is what a person can check: a look-alike name cannot fake it.
+        context["redirect_host"] = urlsplit(kwargs.get("redirect_uri") or "").netloc
+        application = kwargs.get("application")
+        context["self_registered"] = application is not None and (
+            application.registration_source != application.RegistrationSource.MANUAL
+        )
         return context
 
     def error_page(self, error: str, description: str, status: int = 400) -> HttpResponse:
@@ -229,9 +249,13 @@ class TokenView(dot_views.TokenView):
             return oauth_error(400, "invalid_request", str(exc))
         setattr(request, TOKEN_PARAMS_ATTR, params)
         try:
-            return self.authorization_flow_token_response(request)
+            response = self.authorization_flow_token_response(request)
         except ValueError as exc:  # oauthlib refuses some malformed values by raising
             return oauth_error(400, "invalid_request", str(exc) or "Malformed token request.")
+        # Errors raised while the token is saved come back without oauthlib's default headers.
+        response["Content-Type"] = "application/json"
+        response.setdefault("Cache-Control", "no-store")
+        return response
 
 
 token = oauth_host_only(TokenView.as_view())
@@ -300,6 +324,47 @@ def logout(request: HttpRequest) -> HttpResponse:
         auth_logout(request)
         return render(request, "oauth/logged_out.html", {"plugin": request.plugin})
     return render(request, "oauth/logout.html", {"plugin": request.plugin})
+
+
+# What the callback page shows of its query: OAuth values are short printable ASCII
+# (RFC 6749 appendix A); anything else is left out rather than shown.
+SHOWN_VALUE_MAX_LENGTH = 512
+
+
+def shown_value(value: str | None) -> str | None:
+    if not value or len(value) > SHOWN_VALUE_MAX_LENGTH:
+        return None
+    if not all(" " <= ch <= "~" for ch in value):
+        return None
+    return value
+
+
+@oauth_host_only
+@never_cache
+@safe_methods_only
+def callback(request: HttpRequest) -> HttpResponse:
+    """The code (or the error) an authorization sent back, shown to copy into a token request.
+
+    It redirects nowhere and loads nothing; the values are escaped by the template, and the
+    error's free-text description is not shown at all, so a forged link can put no words of
+    its own on this host's page.
+    """
+    error = shown_value(request.GET.get("error"))
+    context = {
+        "plugin": request.plugin,
+        "code": shown_value(request.GET.get("code")),
+        "state": shown_value(request.GET.get("state")),
+        "error": error if error and error.replace("_", "").isalpha() else None,
+        "token_url": f"{request_origin(request)}{TOKEN_PATH}",
+    }
+    response = render(request, "oauth/callback.html", context)
+    # Stricter than page(): the page needs no script, image or form, and links nowhere.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+    )
+    response["X-Frame-Options"] = "DENY"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @oauth_host_only
