@@ -8,6 +8,14 @@ PORT ?= 8000
 
 .PHONY: run test lint format setup clean
 
+# `make run` on a port that is taken stops here, before installing or migrating anything.
+ifneq ($(filter run,$(MAKECMDGOALS)),)
+PORT_PROBLEM := $(shell $(PYTHON) -m config.ports $(HOST) $(PORT) 2>&1)
+ifneq ($(PORT_PROBLEM),)
+$(error $(patsubst %.,%,$(PORT_PROBLEM)))
+endif
+endif
+
 # The stamp also means "the project .venv imports is this checkout": when its editable install
 # points elsewhere (e.g. at a copy installed from and since deleted), it is stale whatever its date.
 ifneq ($(wildcard $(STAMP)),)
