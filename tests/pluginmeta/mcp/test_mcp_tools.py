@@ -220,3 +220,62 @@ def test_unknown_tool_is_a_protocol_error(live):
     assert 200 <= answer.status_code < 500
     assert answer.json()["error"]["message"] == "Unknown tool: dropTables"
     assert json.loads(answer.text)["id"] == 1
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_too_many_query_values_get_the_rest_400_as_a_tool_error(live, mode):
+    seasons = [2025] * 1001  # Django reads at most 1000 query fields
+    rest = live.rest("GET", SPORTS_HOST, "/games?" + "&".join(["seasons=2025"] * 1001))
+    assert rest.status_code == 400
+    result = call(live, SPORTS_HOST, "getGames", {"seasons": seasons}, mode)
+    assert result.is_error
+    assert result.structured_content is None
+    assert result.content[0].text == rest.json()["detail"]
+
+
+# The live server's TODO_MAX_ITEMS_PER_LIST.
+LIST_LIMIT = 100
+
+
+def fill(live, owner: str, text: str) -> None:
+    for _ in range(LIST_LIMIT):
+        assert live.rest("POST", NOAUTH_HOST, f"/todos/{owner}", json={"todo": text}).ok
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_adding_to_a_full_list_gets_the_rest_409_as_a_tool_error(live, mode):
+    owner = fresh_name()
+    fill(live, owner, "x")
+    rest = live.rest("POST", NOAUTH_HOST, f"/todos/{owner}", json={"todo": "one more"})
+    assert rest.status_code == 409
+    result = call(live, NOAUTH_HOST, "addTodo", {"username": owner, "todo": "one more"}, mode)
+    assert result.is_error
+    assert result.content[0].text == rest.json()["detail"]
+    assert len(live.rest("GET", NOAUTH_HOST, f"/todos/{owner}").json()["todos"]) == LIST_LIMIT
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_result_over_64_kib_is_sent_once_with_a_text_that_says_where(live, mode):
+    owner = fresh_name()
+    fill(live, owner, "y" * 1000)  # some 100 KB of JSON
+    rest = live.rest("GET", NOAUTH_HOST, f"/todos/{owner}")
+    result = call(live, NOAUTH_HOST, "getTodos", {"username": owner}, mode)
+    assert not result.is_error
+    assert result.structured_content == rest.json()
+    assert result.content[0].text == (
+        f"{len(rest.content)} bytes of JSON, sent in structuredContent only; "
+        f"todos: {LIST_LIMIT} items."
+    )
+
+
+def test_a_result_of_64_kib_is_also_sent_as_text(live):
+    owner = fresh_name()
+    # The body {"todos":[...]} is 12 bytes, plus each text, its quotes and the commas between.
+    item = 655
+    last = 64 * 1024 - 12 - (3 * LIST_LIMIT - 1) - item * (LIST_LIMIT - 1)
+    texts = ["z" * item] * (LIST_LIMIT - 1) + ["z" * last]
+    for text in texts:
+        assert live.rest("POST", NOAUTH_HOST, f"/todos/{owner}", json={"todo": text}).ok
+    rest = live.rest("GET", NOAUTH_HOST, f"/todos/{owner}")
+    assert len(rest.content) == 64 * 1024
+    assert_same_as_rest(call(live, NOAUTH_HOST, "getTodos", {"username": owner}), rest)
