@@ -65,16 +65,33 @@ class PluginPermission(BasePermission):
         return request.auth is not None
 
 
-# Auth types where the path names the owner: nobody, or one shared service, signs in.
-PATH_NAMES_OWNER = frozenset({AuthType.NONE.value, AuthType.SERVICE_HTTP.value})
+# Auth types where no end user signs in (nobody, or one shared service): the data is the
+# plugin's, shared, or named by the path.
+SHARED_OWNER_TYPES = frozenset({AuthType.NONE.value, AuthType.SERVICE_HTTP.value})
+# The owner of a plugin's shared data, for APIs whose path names no owner.
+SHARED_OWNER = ""
 
 
 def resolve_owner(request, claimed_owner: str) -> str:
     """The owner whose data this request may touch; refuses a path name that is not the caller's."""
     plugin = plugin_of(request)
-    if plugin.auth_type in PATH_NAMES_OWNER:
+    if plugin.auth_type in SHARED_OWNER_TYPES:
         return claimed_owner
     username = request.user.get_username() if request.user else ""
     if not username or username != claimed_owner:
         raise exceptions.PermissionDenied("You can only access your own data.")
+    return username
+
+
+def caller_owner(request) -> str:
+    """The owner of the data an API without an owner in its path reads and writes.
+
+    The signed-in caller on user_http and oauth plugins (each user sees only their own data);
+    SHARED_OWNER, one corpus per plugin, on none and service_http plugins.
+    """
+    if plugin_of(request).auth_type in SHARED_OWNER_TYPES:
+        return SHARED_OWNER
+    username = request.user.get_username() if request.user else ""
+    if not username:
+        raise exceptions.NotAuthenticated()
     return username

@@ -8,6 +8,7 @@ clients), and its tokens are refused on every other host.
 
 import json
 import unicodedata
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
@@ -26,10 +27,19 @@ NAME_MAX_LENGTH = 100
 GRANT_TYPES = ["authorization_code", "refresh_token"]
 RESPONSE_TYPES = ["code"]
 JSON_TYPE = "application/json"
-# Names of the assistants people know and trust: a client that registered itself cannot take
-# them (nor the plugin's own names); only an operator can, in the admin or with
-# register_chatgpt_client. Compared in their plain form (see plain_name).
-RESERVED_CLIENT_NAMES = frozenset({"chatgpt", "openai", "claude", "anthropic"})
+# Names of the assistants people know and trust, each with the domains its own callbacks are
+# on. A client that registered itself may take one only when every redirect URI is https on
+# that assistant's domains (so a code can only ever reach the assistant itself, as when its
+# connector registers); the plugin's own names not at all. An operator may take any, in the
+# admin or with register_chatgpt_client. Compared in their plain form (see plain_name).
+OPENAI_DOMAINS = ("chatgpt.com", "openai.com")
+ANTHROPIC_DOMAINS = ("claude.ai", "claude.com", "anthropic.com")
+ASSISTANT_DOMAINS: dict[str, tuple[str, ...]] = {
+    "chatgpt": OPENAI_DOMAINS,
+    "openai": OPENAI_DOMAINS,
+    "claude": ANTHROPIC_DOMAINS,
+    "anthropic": ANTHROPIC_DOMAINS,
+}
 
 
 def plain_name(name: str) -> str:
@@ -37,12 +47,21 @@ def plain_name(name: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
 
 
-def is_reserved_name(name: str, plugin: Plugin) -> bool:
-    reserved = RESERVED_CLIENT_NAMES | {
-        plain_name(plugin.name_for_human),
-        plain_name(plugin.name_for_model),
-    }
-    return plain_name(name) in reserved
+def is_on_domains(uri: str, domains: tuple[str, ...]) -> bool:
+    parts = urlsplit(uri)
+    host = (parts.hostname or "").lower()
+    return parts.scheme == "https" and any(
+        host == domain or host.endswith(f".{domain}") for domain in domains
+    )
+
+
+def is_reserved_name(name: str, plugin: Plugin, redirect_uris: list[str]) -> bool:
+    """Whether a self-registered client may not call itself name with these redirect URIs."""
+    plain = plain_name(name)
+    if plain in {plain_name(plugin.name_for_human), plain_name(plugin.name_for_model)}:
+        return True
+    domains = ASSISTANT_DOMAINS.get(plain)
+    return domains is not None and not all(is_on_domains(uri, domains) for uri in redirect_uris)
 
 
 class RegistrationRefused(ValueError):
@@ -87,7 +106,7 @@ def checked_metadata(data: object, plugin: Plugin) -> tuple[str, list[str]]:
         )
     if not name.isprintable():
         raise RegistrationRefused("invalid_client_metadata", "client_name must be printable.")
-    if is_reserved_name(name, plugin):
+    if is_reserved_name(name, plugin, redirect_uris):
         raise RegistrationRefused(
             "invalid_client_metadata",
             f"client_name {name.strip()!r} is reserved; choose a name of your own.",

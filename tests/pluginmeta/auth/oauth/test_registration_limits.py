@@ -21,6 +21,7 @@ from tests.pluginmeta.conftest import (
 )
 
 METADATA = {"client_name": "Test", "redirect_uris": [CHATGPT_REDIRECT]}
+PHISHING_REDIRECT = "https://chatgpt.com.evil.example/callback"
 
 
 def register(web: HostClient, body: bytes | str | None = None, **extra):
@@ -154,11 +155,49 @@ def test_the_limit_can_be_turned_off(web, settings):
     ],
 )
 def test_reserved_names_are_refused(web, application_model, name):
-    response = register(web, json.dumps({**METADATA, "client_name": name}))
+    metadata = {"client_name": name, "redirect_uris": [PHISHING_REDIRECT]}
+    response = register(web, json.dumps(metadata))
     answer = assert_error(response, 400, "invalid_client_metadata")
     assert answer["error_description"] == (
         f"client_name {name.strip()!r} is reserved; choose a name of your own."
     )
+    assert not application_model.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "redirect_uris"),
+    [
+        ("ChatGPT", [CHATGPT_REDIRECT]),
+        ("ChatGPT", ["https://chatgpt.com/connector_platform_oauth_redirect"]),
+        ("OpenAI", ["https://platform.openai.com/callback"]),
+        ("Claude", ["https://claude.ai/api/mcp/auth_callback"]),
+        ("Anthropic", ["https://claude.com/callback", "https://console.anthropic.com/cb"]),
+    ],
+)
+def test_an_assistant_may_take_its_name_when_every_callback_is_its_own(
+    web, application_model, name, redirect_uris
+):
+    response = register(web, json.dumps({"client_name": name, "redirect_uris": redirect_uris}))
+    assert response.status_code == 201, response.content
+    application = application_model.objects.get(client_id=response.json()["client_id"])
+    assert application.registration_source == application_model.RegistrationSource.DCR
+
+
+@pytest.mark.parametrize(
+    ("name", "redirect_uris"),
+    [
+        ("ChatGPT", [CHATGPT_REDIRECT, "https://evil.example/callback"]),
+        ("ChatGPT", ["https://claude.ai/api/mcp/auth_callback"]),
+        ("Claude", [CHATGPT_REDIRECT]),
+        ("Claude", ["https://notclaude.ai/callback"]),
+        ("Claude", ["http://127.0.0.1:33418/callback"]),
+    ],
+)
+def test_an_assistant_name_with_any_foreign_callback_is_refused(
+    web, application_model, name, redirect_uris
+):
+    response = register(web, json.dumps({"client_name": name, "redirect_uris": redirect_uris}))
+    assert_error(response, 400, "invalid_client_metadata")
     assert not application_model.objects.exists()
 
 
