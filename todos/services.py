@@ -21,21 +21,23 @@ MAX_INDEX = 2**31
 # never from input, and values are bound parameters.
 _TABLE = Todo._meta.db_table
 # An add appends unless the list is full and returns the count of the rows ahead, as one step
-# no other writer of the list can come between, in one round trip:
+# no other writer of the list can come between, in one round trip. The list is counted once:
+# every row of it is ahead of the new one, whose id is larger than any id before it.
 ADD_SQL = {
     # SQLite: one statement holds the database's one write lock from its start to its commit.
-    # A full list inserts nothing, so no row comes back.
+    # The count is made once, before the insert (MATERIALIZED), and returned; a full list
+    # inserts nothing, so no row comes back. Django's SQLite ids are AUTOINCREMENT: never
+    # reused, so the new id is the largest.
     "sqlite": (
-        f"INSERT INTO {_TABLE} (plugin_id, owner, text, created_at) "  # noqa: S608
-        f"SELECT %s, %s, %s, %s WHERE (SELECT COUNT(*) FROM {_TABLE} AS held "
-        "WHERE held.plugin_id = %s AND held.owner = %s) < %s "
-        f"RETURNING (SELECT COUNT(*) FROM {_TABLE} AS ahead WHERE ahead.plugin_id = %s "
-        f"AND ahead.owner = %s AND ahead.id < {_TABLE}.id)"
+        "WITH held(n) AS MATERIALIZED (SELECT COUNT(*) FROM "  # noqa: S608
+        f"{_TABLE} WHERE plugin_id = %s AND owner = %s) "
+        f"INSERT INTO {_TABLE} (plugin_id, owner, text, created_at) "
+        "SELECT %s, %s, %s, %s FROM held WHERE n < %s RETURNING (SELECT n FROM held)"
     ),
     # Postgres: a function (todos/migrations/0003_append_todo_up_to_a_limit.py) that takes the
-    # list's advisory lock, the one deletes take, then counts, inserts and counts again; -1
-    # for a full list. A plain statement cannot: its counts would read a snapshot taken
-    # before the lock was granted.
+    # list's advisory lock, the one deletes take, then counts and inserts; -1 for a full list.
+    # A plain statement cannot: its count would read a snapshot taken before the lock was
+    # granted.
     "postgresql": "SELECT todos_append(%s, %s, %s, %s, %s, %s)",
 }
 LOCK_LIST_SQL_POSTGRES = "SELECT pg_advisory_xact_lock(%s)"
@@ -86,7 +88,7 @@ def add_todo(plugin: Plugin, owner: str, text: str) -> int:
         if index < 0:
             raise ListFull(limit)
         return index
-    params = (plugin.pk, owner, text, now, plugin.pk, owner, limit, plugin.pk, owner)
+    params = (plugin.pk, owner, plugin.pk, owner, text, now, limit)
     with serialized_writes():
         rows = fetch_all(ADD_SQL["sqlite"], params)
     if not rows:

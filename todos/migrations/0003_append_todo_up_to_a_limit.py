@@ -5,16 +5,16 @@ from importlib import import_module
 from django.db import migrations
 
 # Called by todos.services.add_todo. A VOLATILE function takes a new snapshot for each of its
-# statements, so the counts, made once the list's advisory lock is granted, see every earlier
-# writer's committed rows; the lock is held until the calling transaction commits. A full
-# list gets -1 and no row.
+# statements, so the count, made once the list's advisory lock is granted, sees every earlier
+# writer's committed rows, all of them ahead of the new one (its id comes from the sequence
+# later); the lock is held until the calling transaction commits. A full list gets -1 and no
+# row.
 CREATE_FUNCTION = """
 CREATE OR REPLACE FUNCTION todos_append(
     list_key bigint, list_plugin bigint, list_owner varchar, item_text varchar,
     item_created timestamptz, max_items bigint
 ) RETURNS bigint VOLATILE LANGUAGE plpgsql AS $$
 DECLARE
-    new_id bigint;
     ahead bigint;
 BEGIN
     PERFORM pg_advisory_xact_lock(list_key);
@@ -24,9 +24,7 @@ BEGIN
         RETURN -1;
     END IF;
     INSERT INTO todos_todo (plugin_id, owner, text, created_at)
-        VALUES (list_plugin, list_owner, item_text, item_created) RETURNING id INTO new_id;
-    SELECT count(*) INTO ahead FROM todos_todo
-        WHERE plugin_id = list_plugin AND owner = list_owner AND id < new_id;
+        VALUES (list_plugin, list_owner, item_text, item_created);
     RETURN ahead;
 END
 $$
