@@ -28,7 +28,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 
 from pluginmeta.api.jsonbody import strict_loads
-from pluginmeta.api.throttling import count_request
+from pluginmeta.api.throttling import VERDICT_ATTRIBUTE, count_request
 from pluginmeta.http import client_address
 from pluginmeta.models import Plugin
 
@@ -85,7 +85,11 @@ def with_fast_path(view: Callable, **handlers: FastHandler) -> Callable:
         plugin = getattr(request, "plugin", None)
         if handler is None or plugin is None or plugin.auth_type != _NO_AUTH or not _enabled:
             return view(request, *args, **kwargs)
-        allowed, _window_end = count_request(request, client_address(request))
+        # A request counted already (a tool call, on /mcp) is not counted again.
+        verdict = getattr(request, VERDICT_ATTRIBUTE, None)
+        if verdict is None:
+            verdict = count_request(request, client_address(request))
+        allowed, _window_end = verdict
         if not allowed:
             return view(request, *args, **kwargs)  # DRF reads the same verdict and answers 429
         try:

@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 
 from pluginmeta.api.errors import database_unavailable, is_database_outage, json_error
+from pluginmeta.api.throttling import VERDICT_ATTRIBUTE
 from pluginmeta.hosts.resolver import urlconf_for_kind
 from pluginmeta.openapi import _base_schema
 
@@ -215,6 +216,10 @@ def operation_request(request, tool: Tool, arguments: Mapping[str, Any]) -> WSGI
     # The caller was authenticated on /mcp by the same classes; DRF takes this identity as is.
     operation._force_auth_user = request.user
     operation._force_auth_token = request.auth
+    # Counted once, on /mcp (MCPRateThrottle): the operation refuses by that verdict.
+    verdict = getattr(request._request, VERDICT_ATTRIBUTE, None)
+    if verdict is not None:
+        setattr(operation, VERDICT_ATTRIBUTE, verdict)
     return operation
 
 

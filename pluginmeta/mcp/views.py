@@ -106,17 +106,17 @@ def request_id_of(message: Any) -> Any:
 
 
 class MCPRateThrottle(PluginRateThrottle):
-    """The REST API's count, for every MCP request but tools/call.
+    """The REST API's count, for every MCP request, tool calls included.
 
-    A tool call is counted by its operation's own view, exactly like the REST call it is;
-    everything else (initialize, tools/list, ping, malformed bodies) is counted here.
+    A tool call over the rate is let through: its operation reads the verdict (the request
+    is counted once) and refuses as the REST call would, so the model reads a tool error.
     """
 
     def allow_request(self, request, view) -> bool:
+        allowed = super().allow_request(request, view)
         message = getattr(view, "message", None)
-        if isinstance(message, dict) and message.get("method") == "tools/call":
-            return True
-        return super().allow_request(request, view)
+        is_tool_call = isinstance(message, dict) and message.get("method") == "tools/call"
+        return allowed or is_tool_call
 
 
 class MCPView(APIView):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, get_application_model
 
 from pluginmeta.api.errors import DATABASE_UNAVAILABLE
+from pluginmeta.auth.keys import create_user_key, rotate_service_key
 from pluginmeta.auth.oauth.clients import register_client
 from pluginmeta.models import Plugin
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, SERVICE_HOST, SPORTS_HOST, USER_HOST, HostClient
@@ -43,12 +44,15 @@ INTERNALS = ("sqlite", "psycopg", "connection", "port", "OperationalError", 'dat
 
 
 @pytest.fixture
-def authorized(alice_key, service_key) -> dict[str, str]:
+def authorized() -> dict[str, str]:
     """An Authorization header per host that would admit the call with the database up."""
+    alice = get_user_model().objects.create_user("alice", password="unused-" + "x" * 20)
+    service_key = rotate_service_key(Plugin.objects.get(slug="todo-service"))
+    _user_key, alice_key = create_user_key(alice, Plugin.objects.get(slug="todo-user"))
     plugin = Plugin.objects.get(slug="todo-oauth")
     client = register_client(plugin, ["https://chatgpt.com/connector/oauth/outage"])
     token = AccessToken.objects.create(
-        user=get_user_model().objects.get(username="alice"),
+        user=alice,
         application=get_application_model().objects.get(client_id=client.client_id),
         token=secrets.token_urlsafe(30),
         expires=timezone.now() + timedelta(hours=1),

@@ -106,3 +106,20 @@ def test_the_sdk_client_reads_the_refusal_as_an_mcp_error(limited, caller):
     )
     assert refusal.error.code == -32029
     assert refusal.error.message.startswith("Request was throttled.")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"name": "dropTables", "arguments": {}},
+        {"name": "getTodos", "arguments": {}},  # no username: the operation never runs
+        {"name": "getTodos", "arguments": {"username": "alice", "x": [[1]]}},
+    ],
+    ids=["unknown tool", "missing argument", "extra argument"],
+)
+def test_tool_calls_that_run_no_operation_count_too(limited, caller, params):
+    call = message("tools/call", params)
+    for _ in range(RATE):
+        assert limited.post_mcp(NOAUTH_HOST, call, **LEGACY, **caller).status_code != 429
+    refused = limited.post_mcp(NOAUTH_HOST, message("tools/list"), **LEGACY, **caller)
+    assert refused.status_code == 429
