@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "pluginmeta",
     "todos",
     "sportstats",
+    "retrieval",
     # After the project's apps, so their templates and admin registrations take precedence.
     # Prefix + hash key models that the key auth types (pluginmeta.models.keys) build on.
     "rest_framework_api_key",
@@ -321,6 +322,7 @@ PLUGIN_SERVER = {
     "KINDS": {
         "todo": "config.plugin_urls.todo",
         "sportstats": "config.plugin_urls.sportstats",
+        "retrieval": "config.plugin_urls.retrieval",
     },
     # Seconds a resolved host -> plugin map is kept in the cache; saves invalidate it at once.
     "HOST_CACHE_SECONDS": env_int("PLUGIN_HOST_CACHE_SECONDS", 300),
@@ -339,6 +341,25 @@ PLUGIN_SERVER = {
 
 # The most todos one owner's list on one plugin may hold; addTodo is refused (409) at it.
 TODO_MAX_ITEMS_PER_LIST = env_int("TODO_MAX_ITEMS_PER_LIST", 1000)
+
+# The retrieval plugin kind (retrieval/): documents, their chunks, keyword and vector search.
+RETRIEVAL = {
+    # The largest file /upsert-file and the admin's upload page take (413 above it), and the
+    # largest JSON body /upsert takes.
+    "MAX_FILE_BYTES": env_int("RETRIEVAL_MAX_FILE_BYTES", 10 * 1024 * 1024),
+    "MAX_UPSERT_BYTES": env_int("RETRIEVAL_MAX_UPSERT_BYTES", 4 * 1024 * 1024),
+    # "wordllama" (embedded, offline) or "http" (an OpenAI-compatible /embeddings endpoint).
+    "EMBEDDER": env_str("RETRIEVAL_EMBEDDER", "wordllama"),
+    "EMBEDDINGS_URL": env_str("RETRIEVAL_EMBEDDINGS_URL"),
+    "EMBEDDINGS_MODEL": env_str("RETRIEVAL_EMBEDDINGS_MODEL", "text-embedding-3-small"),
+    "EMBEDDINGS_KEY": env_str("RETRIEVAL_EMBEDDINGS_KEY"),
+    "EMBEDDINGS_TIMEOUT_SECONDS": env_float("RETRIEVAL_EMBEDDINGS_TIMEOUT_SECONDS", 30.0),
+    # Chunks are cut at sentence and paragraph boundaries, sizes counted in words.
+    "CHUNK_WORDS": env_int("RETRIEVAL_CHUNK_WORDS", 200),
+    "CHUNK_OVERLAP_WORDS": env_int("RETRIEVAL_CHUNK_OVERLAP_WORDS", 40),
+    # The search mode of a query that names none: keyword, vector or hybrid.
+    "DEFAULT_MODE": env_str("RETRIEVAL_DEFAULT_MODE", "hybrid"),
+}
 
 # --- OAuth authorization server (django-oauth-toolkit), for oauth plugin hosts ------------------
 

@@ -21,12 +21,13 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 class PluginAutoSchema(AutoSchema):
     """Documents a DELETE body when the view declares one, as the seed's deleteTodo has, and
-    marks every operation consequential or not: reads are not, writes are."""
+    marks every operation consequential or not: reads are not, writes are, unless the view
+    says otherwise with extend_schema(extensions={CONSEQUENTIAL: ...}) (a search sent by POST)."""
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
         if operation is not None:
-            operation[CONSEQUENTIAL] = self.method not in SAFE_METHODS
+            operation.setdefault(CONSEQUENTIAL, self.method not in SAFE_METHODS)
         return operation
 
     def _get_request_body(self, direction="request"):

@@ -1,0 +1,196 @@
+"""The retrieval writes: upsert (replace) documents, delete them, ingest files, re-embed."""
+
+import hashlib
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from pluginmeta.models import Plugin
+from retrieval.chunking import split_into_chunks
+from retrieval.embedders import Embedder, current_embedder, to_bytes
+from retrieval.files import extract_text
+from retrieval.models import Chunk, Document
+from retrieval.selectors import DocumentFilter, filtered_documents
+
+# Rows per INSERT of chunks.
+CHUNK_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """A document's metadata, as OpenAI's retrieval plugin names it, plus a title."""
+
+    source: str = ""
+    source_id: str = ""
+    url: str = ""
+    author: str = ""
+    title: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A document to upsert; an empty document_id gets a new one."""
+
+    text: str
+    document_id: str = ""
+    metadata: Metadata = field(default_factory=Metadata)
+    content_hash: str = ""
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def chunk_texts(text: str) -> list[str]:
+    config = settings.RETRIEVAL
+    return split_into_chunks(text, config["CHUNK_WORDS"], config["CHUNK_OVERLAP_WORDS"])
+
+
+def upsert_documents(
+    plugin: Plugin, owner: str, documents: list[NewDocument], embedder: Embedder | None = None
+) -> list[str]:
+    """Stores each document, replacing the whole of any with the same id; their ids, in order.
+
+    Chunking and embedding happen before the transaction. Inside it, each document's row is
+    inserted if missing and then locked, in id order, before its chunks are replaced: a second
+    upsert of the same id waits for the first to commit and then replaces its chunks in turn,
+    so a document never holds chunks of two versions (SQLite has one writer at a time anyway).
+    """
+    embedder = embedder or current_embedder()
+    documents = [
+        document if document.document_id else replace(document, document_id=uuid.uuid4().hex)
+        for document in documents
+    ]
+    pieces = [chunk_texts(document.text) or [document.text.strip()] for document in documents]
+    flat = [text for texts in pieces for text in texts]
+    vectors = embedder.embed(flat)
+    dimension = int(vectors.shape[1]) if len(flat) else 0
+    rows: dict[str, list[Chunk]] = {}
+    offset = 0
+    for document, texts in zip(documents, pieces, strict=True):
+        rows[document.document_id] = [
+            Chunk(
+                position=position,
+                text=text,
+                embedding=to_bytes(vectors[offset + position]),
+                embedder=embedder.name,
+                dimension=dimension,
+            )
+            for position, text in enumerate(texts)
+        ]
+        offset += len(texts)
+    by_id = {document.document_id: document for document in documents}
+    with transaction.atomic():
+        for document_id in sorted(by_id):
+            _replace(plugin, owner, by_id[document_id], rows[document_id])
+    return [document.document_id for document in documents]
+
+
+def _replace(plugin: Plugin, owner: str, document: NewDocument, chunks: list[Chunk]) -> None:
+    key = {"plugin": plugin, "owner": owner, "document_id": document.document_id}
+    Document.objects.bulk_create([Document(**key, text="")], ignore_conflicts=True)
+    row = Document.objects.select_for_update().get(**key)
+    meta = document.metadata
+    row.text = document.text
+    row.title = meta.title
+    row.source = meta.source
+    row.source_id = meta.source_id
+    row.url = meta.url
+    row.author = meta.author
+    row.created_at = meta.created_at
+    row.content_hash = document.content_hash
+    row.save()
+    Chunk.objects.filter(document=row).delete()
+    for chunk in chunks:
+        chunk.document = row
+    Chunk.objects.bulk_create(chunks, batch_size=CHUNK_BATCH)
+
+
+def delete_documents(
+    plugin: Plugin,
+    owner: str,
+    document_ids: Iterable[str] = (),
+    document_filter: DocumentFilter | None = None,
+    delete_all: bool = False,
+) -> int:
+    """Deletes the owner's documents named by id, matching the filter, or all; how many."""
+    ids = list(document_ids)
+    with transaction.atomic():
+        deleted = 0
+        if delete_all:
+            documents = Document.objects.filter(plugin=plugin, owner=owner)
+            return _delete(documents)
+        if ids:
+            documents = Document.objects.filter(plugin=plugin, owner=owner, document_id__in=ids)
+            deleted += _delete(documents)
+        if document_filter is not None:
+            deleted += _delete(filtered_documents(plugin, owner, document_filter))
+    return deleted
+
+
+def _delete(documents) -> int:
+    count = documents.count()
+    Chunk.objects.filter(document__in=documents.values("pk")).delete()
+    documents.delete()
+    return count
+
+
+def ingest_file(
+    plugin: Plugin,
+    owner: str,
+    name: str,
+    data: bytes,
+    content_type: str = "",
+    metadata: Metadata | None = None,
+    document_id: str = "",
+) -> str:
+    """Extracts a file's text and upserts it as one document; its id.
+
+    Raises retrieval.files.UnsupportedFile or UnreadableFile, having written nothing.
+    """
+    extracted = extract_text(name, data, content_type)
+    metadata = metadata or Metadata()
+    metadata = replace(
+        metadata, title=metadata.title or extracted.title, source=metadata.source or "file"
+    )
+    document = NewDocument(
+        text=extracted.text,
+        document_id=document_id,
+        metadata=metadata,
+        content_hash=content_hash(data),
+    )
+    return upsert_documents(plugin, owner, [document])[0]
+
+
+def reindex(
+    plugin: Plugin,
+    embedder: Embedder | None = None,
+    all_chunks: bool = False,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 256,
+) -> int:
+    """Re-embeds the plugin's chunks made by another embedder (all with all_chunks); how many."""
+    embedder = embedder or current_embedder()
+    chunks = Chunk.objects.filter(document__plugin=plugin)
+    if not all_chunks:
+        chunks = chunks.exclude(embedder=embedder.name)
+    ids = list(chunks.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), batch):
+        part = list(Chunk.objects.filter(pk__in=ids[start : start + batch]).order_by("pk"))
+        vectors = embedder.embed([chunk.text for chunk in part])
+        for chunk, vector in zip(part, vectors, strict=True):
+            chunk.embedding = to_bytes(vector)
+            chunk.embedder = embedder.name
+            chunk.dimension = int(vector.shape[0])
+        with transaction.atomic():
+            Chunk.objects.bulk_update(part, ["embedding", "embedder", "dimension"])
+        done += len(part)
+        if progress is not None:
+            progress(len(part))
+    return done
