@@ -1,13 +1,19 @@
-"""granian against gunicorn, serving this project with 2 workers each, in one run.
+"""The ways of serving this project side by side, 2 workers each, in one run.
+
+gunicorn; granian's WSGI interface on config.wsgi; the production server (granian's ASGI
+interface on config.asgi, which reads bodies in the event loop); and granian's ASGI interface
+on asgiref's WsgiToAsgi and on Django's own ASGI handler (bench/server_targets.py).
 
 For each server and database: todo GET, todo POST and manifest throughput and p99 (wrk),
 resident memory per worker after the load, the slowest of 10 normal requests while 8
-clients hold half-sent headers, and what a graceful restart (SIGHUP) during load costs.
-Needs wrk (Debian package `wrk`).
+clients hold half-sent headers, the same while 50 clients trickle a POST body and 10 send
+none after the head, whether those 10 were cut off within 12 s, and what a graceful restart
+(SIGHUP) during load costs. Needs wrk (Debian package `wrk`).
 
     .venv/bin/python bench/servers_bench.py [--seconds 5] [--db sqlite postgres]
 """
 
+import contextlib
 import os
 import secrets
 import signal
@@ -35,14 +41,37 @@ from http_bench import (
 PG_NAME = "aips_bench_servers"
 FIRST_PORT = 8770
 SLOW_CLIENTS = 8
+SLOW_BODIES = 50
+SILENT_BODIES = 10
+# How long after the head a silent body may hold its connection before it counts as kept.
+SILENT_BODY_GRACE = 12
 
-# name, server, extra environment
-# Both with their production logging: gunicorn.conf.py and config/serve.py log every request.
+# name, server, extra environment; "granian" is the production server (config/serve.py),
+# "granian:<interface>:<target>" granian's command line with the production's settings.
+# All with their production logging: an access line per request.
 SERVERS: list[tuple[str, str, dict[str, str]]] = [
     ("gunicorn sync", "gunicorn", {}),
-    ("granian, 1 thread", "granian", {"WEB_THREADS": "1", "WEB_ACCESS_LOG": "1"}),
-    ("granian, 2 threads", "granian", {"WEB_THREADS": "2", "WEB_ACCESS_LOG": "1"}),
+    ("granian WSGI, config.wsgi", "granian:wsgi:config.wsgi:application", {}),
+    ("granian ASGI, config.asgi (production)", "granian", {"WEB_ACCESS_LOG": "1"}),
+    ("granian ASGI, asgiref WsgiToAsgi", "granian:asginl:bench.server_targets:wsgi_to_asgi", {}),
+    ("granian ASGI, Django ASGIHandler", "granian:asginl:bench.server_targets:django_asgi", {}),
 ]
+
+
+def granian_cli(interface: str, target: str, port: int) -> list[str]:
+    """granian's command line with the settings config/serve.py gives the production server."""
+    return [sys.executable, "-m", "granian", "--interface", interface, "--workers", "2",
+            "--blocking-threads", "1", "--host", "127.0.0.1", "--port", str(port),
+            "--http1-header-read-timeout", "10000", "--no-ws", "--respawn-failed-workers",
+            "--workers-kill-timeout", "30", "--access-log", "--log-level", "warning",
+            target]  # fmt: skip
+
+
+def command_and_env(server: str, port: int) -> tuple[list[str], dict[str, str]]:
+    if server.startswith("granian:"):
+        _, interface, target = server.split(":", 2)
+        return granian_cli(interface, target, port), {}
+    return server_command(server, port, 2), server_env(server, port, 2)
 
 
 def worker_rss_mb(master: int) -> list[float]:
@@ -81,6 +110,65 @@ def slowest_request_beside_slow_clients(port: int) -> str:
     return f"{slowest * 1000:.0f} ms"
 
 
+def slowest_request_beside_slow_bodies(port: int) -> tuple[str, str]:
+    """The slowest of 10 GETs while SLOW_BODIES connections send a POST body a byte a second
+    and SILENT_BODIES send none after the head; and how many of the silent ones the server
+    had answered or closed SILENT_BODY_GRACE seconds after they opened."""
+    head = (
+        b"POST /todos/slowbody HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 60000\r\n\r\n"
+    )
+    opened = time.monotonic()
+    trickling, silent = [], []
+    for _ in range(SLOW_BODIES):
+        trickling.append(socket.create_connection(("127.0.0.1", port)))
+        trickling[-1].sendall(head + b"{")
+    for _ in range(SILENT_BODIES):
+        silent.append(socket.create_connection(("127.0.0.1", port)))
+        silent[-1].sendall(head)
+    stop = threading.Event()
+
+    def trickle() -> None:
+        while not stop.wait(1.0):
+            for sock in trickling:
+                with contextlib.suppress(OSError):
+                    sock.sendall(b" ")
+
+    trickler = threading.Thread(target=trickle, daemon=True)
+    trickler.start()
+    time.sleep(0.5)
+    slowest = 0.0
+    try:
+        for _ in range(10):
+            started = time.monotonic()
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/todos/bench", headers={"Host": "localhost"}
+            )
+            try:
+                urllib.request.urlopen(request, timeout=10).read()
+            except OSError:
+                slowest = float("inf")
+                break
+            slowest = max(slowest, time.monotonic() - started)
+        time.sleep(max(0.0, opened + SILENT_BODY_GRACE - time.monotonic()))
+        cut_off = []
+        for sock in silent:
+            sock.setblocking(False)
+            try:
+                answer = sock.recv(64)
+                cut_off.append(answer[9:12].decode() if answer else "closed")
+            except BlockingIOError:
+                pass
+    finally:
+        stop.set()
+        trickler.join()
+        for sock in trickling + silent:
+            sock.close()
+    probes = "timed out (10 s)" if slowest == float("inf") else f"{slowest * 1000:.0f} ms"
+    statuses = ", ".join(sorted(set(cut_off)))
+    return probes, f"{len(cut_off)}/{SILENT_BODIES}" + (f" ({statuses})" if cut_off else "")
+
+
 def restart_under_load(master: int, port: int, seconds: int) -> str:
     """wrk on todo GET while the master gets SIGHUP; the requests that failed."""
     timer = threading.Timer(1.0, os.kill, (master, signal.SIGHUP))
@@ -100,16 +188,17 @@ def bench(label: str, database_url: str, args) -> dict[str, dict]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_DEBUG": "0",
         "API_THROTTLE_RATE": "100000000/min",
+        # Every POST of a run lands in 50 lists; none may fill up and answer 409 instead.
+        "TODO_MAX_ITEMS_PER_LIST": "100000000",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     manage(env, "migrate", "--noinput", "-v0")
     seed(env)
     ports = {name: FIRST_PORT + index for index, (name, _server, _extra) in enumerate(SERVERS)}
-    servers = [
-        (name, ports[name], server_command(server, ports[name], 2),
-         {**env, **server_env(server, ports[name], 2), **extra}, PROJECT)
-        for name, server, extra in SERVERS
-    ]  # fmt: skip
+    servers = []
+    for name, server, extra in SERVERS:
+        command, server_vars = command_and_env(server, ports[name])
+        servers.append((name, ports[name], command, {**env, **server_vars, **extra}, PROJECT))
     with servers_running(f"servers-{label}", servers, "/healthz") as processes:
         rows = interleaved_wrk(
             ports,
@@ -125,6 +214,9 @@ def bench(label: str, database_url: str, args) -> dict[str, dict]:
         for name, port in ports.items():
             rows[name]["rss"] = worker_rss_mb(processes[name].pid)
             rows[name]["slow"] = slowest_request_beside_slow_clients(port)
+            rows[name]["slow body"], rows[name]["silent body"] = slowest_request_beside_slow_bodies(
+                port
+            )
             rows[name]["restart"] = restart_under_load(processes[name].pid, port, 8)
             print(f"  {label} {name}: {rows[name]}", file=sys.stderr)
     return rows
@@ -140,15 +232,18 @@ def main() -> None:
         )
         print(
             "| server | GET req/s | GET p99 ms | POST req/s | POST p99 ms | manifest req/s "
-            "| RSS per worker MB | slowest GET beside 8 slow clients | errors in a SIGHUP restart |"
+            "| RSS per worker MB | slowest GET beside 8 slow heads "
+            f"| slowest GET beside {SLOW_BODIES} slow bodies + {SILENT_BODIES} silent "
+            f"| silent bodies cut off within {SILENT_BODY_GRACE} s "
+            "| errors in a SIGHUP restart |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---|---|")
+        print("|---|---:|---:|---:|---:|---:|---:|---|---|---|---|")
         for name, r in rows.items():
             rss = "/".join(f"{size:.0f}" for size in r["rss"])
             print(
                 f"| {name} | {r['GET']['rps']:.0f} | {r['GET']['p99']:.1f} "
                 f"| {r['POST']['rps']:.0f} | {r['POST']['p99']:.1f} | {r['manifest']['rps']:.0f} "
-                f"| {rss} | {r['slow']} | {r['restart']} |"
+                f"| {rss} | {r['slow']} | {r['slow body']} | {r['silent body']} | {r['restart']} |"
             )
 
 

@@ -11,7 +11,7 @@ import os
 import sys
 
 from granian import Granian
-from granian.constants import Interfaces
+from granian.constants import Interfaces, Loops
 from granian.http import HTTP1Settings
 from granian.log import LogLevels
 
@@ -30,6 +30,9 @@ def server(host: str, port: int) -> Granian:
         # The application has nothing to start or stop, so no lifespan events.
         interface=Interfaces.ASGINL,
         websockets=False,
+        # The standard library's loop, whatever else is installed (uvloop comes with the
+        # bench extras): the measured figures in bench/RESULTS.md are for this one.
+        loop=Loops.asyncio,
         address=host,
         port=port,
         workers=workers,

@@ -1,4 +1,4 @@
-"""WSGI entry point (gunicorn config.wsgi)."""
+"""WSGI entry point: gunicorn config.wsgi, and what config.asgi (the production server) runs."""
 
 import os
 
