@@ -3,12 +3,28 @@
 
 import os
 import sys
+from pathlib import Path
+
+
+def without_django_hint() -> str:
+    """What to do when this Python lacks Django: the project's virtualenv is not active."""
+    if (Path(__file__).resolve().parent / ".venv").is_dir():
+        return (
+            "Django is not installed for this Python: run `source .venv/bin/activate` first "
+            "(or use .venv/bin/python)."
+        )
+    return "Django is not installed for this Python: run `make run` once; it creates .venv."
 
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
+    try:
+        from django.core.exceptions import ImproperlyConfigured
+        from django.core.management import execute_from_command_line
+    except ModuleNotFoundError as exc:
+        if exc.name != "django":
+            raise
+        sys.exit(without_django_hint())
 
     try:
         execute_from_command_line(sys.argv)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from pluginmeta.hosts.resolver import find_plugin
+from pluginmeta.hosts.resolver import find_plugin, no_plugin_message
 from pluginmeta.models import Plugin
 from pluginmeta.models.keys import ServiceKey, UserKey
 
@@ -82,7 +82,7 @@ def plugin_for_host(hostname: str) -> Plugin:
     """The plugin served on hostname; raises KeySetupError if none is."""
     plugin = find_plugin(hostname)
     if plugin is None:
-        raise KeySetupError(f"No plugin is served on {hostname!r}.")
+        raise KeySetupError(no_plugin_message(hostname))
     return plugin
 
 

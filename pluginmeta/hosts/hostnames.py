@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http.request import validate_host
 
+from pluginmeta.hosts.resolver import no_plugin_message
 from pluginmeta.models import Plugin, PluginHost
 
 # Paths every plugin host serves, in the order list_plugins shows them.
@@ -90,9 +91,12 @@ def add_hostname(slug: str, hostname: str) -> tuple[PluginHost, bool]:
 @transaction.atomic
 def remove_hostname(hostname: str) -> PluginHost:
     """Stops routing hostname to its plugin; returns the removed row."""
-    hostname = normalize_hostname(hostname)
-    host = PluginHost.objects.select_related("plugin").filter(hostname=hostname).first()
+    host = (
+        PluginHost.objects.select_related("plugin")
+        .filter(hostname=normalize_hostname(hostname))
+        .first()
+    )
     if host is None:
-        raise HostnameError(f"No plugin is served on {hostname!r} (see list_plugins).")
+        raise HostnameError(f"{no_plugin_message(hostname).rstrip('.')} (see list_plugins).")
     host.delete()
     return host

@@ -8,7 +8,7 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AbstractApplication, get_application_model
 
-from pluginmeta.hosts.resolver import find_plugin
+from pluginmeta.hosts.resolver import find_plugin, no_plugin_message
 from pluginmeta.models import Plugin, PluginOAuthClient
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -40,7 +40,7 @@ def oauth_plugin_for_host(hostname: str) -> Plugin:
     """The oauth plugin served on hostname; ValidationError if there is none."""
     plugin = find_plugin(hostname)
     if plugin is None:
-        raise ValidationError(f"No plugin is served on {hostname!r}.")
+        raise ValidationError(no_plugin_message(hostname))
     if plugin.auth_type != Plugin.AuthType.OAUTH:
         raise ValidationError(
             f"{hostname} serves {plugin.slug!r}, whose auth type is {plugin.auth_type}, not oauth."

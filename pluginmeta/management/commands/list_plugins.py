@@ -5,6 +5,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from pluginmeta.hosts.hostnames import HOST_PAGES, is_allowed_host, origin, plugin_listings
 
+# Where `make run` serves: http URLs without --port are for a checkout, not for a deployment
+# (which is https, or names its port).
+MAKE_RUN_PORT = 8000
+
 
 class Command(BaseCommand):
     """Prints each plugin, then one line per hostname with its URL."""
@@ -21,7 +25,13 @@ class Command(BaseCommand):
             default=None,
             help="Scheme of the printed URLs (default: https with DJANGO_HTTPS, else http).",
         )
-        parser.add_argument("--port", type=int, default=None, help="Port in the printed URLs.")
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=None,
+            help=f"Port in the printed URLs (default: {MAKE_RUN_PORT}, where `make run` serves, "
+            "for http URLs; none for https).",
+        )
 
     def handle(self, *args, scheme: str | None, port: int | None, **options) -> None:
         if port is not None and not 0 < port < 65536:
@@ -30,6 +40,12 @@ class Command(BaseCommand):
         listings = plugin_listings()
         if not listings:
             raise CommandError("There are no plugins; run `python manage.py migrate` first.")
+        if port is None and scheme == "http":
+            port = MAKE_RUN_PORT
+            self.stderr.write(
+                f"URLs on port {port}, where `make run` serves; --port names another "
+                "(--port 80 for none)."
+            )
         for listing in listings:
             plugin = listing.plugin
             state = "" if plugin.is_active else ", inactive: answers 404"

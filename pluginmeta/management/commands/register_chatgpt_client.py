@@ -56,6 +56,11 @@ class Command(BaseCommand):
         given = [host, *redirect_uris, options["name"], options["verification_token"] or ""]
         if not all(is_text(value) for value in given):
             raise CommandError("Arguments must be valid UTF-8 text.")
+        placeholder = next((value for value in given if "<" in value or ">" in value), None)
+        if placeholder is not None:
+            raise CommandError(
+                f"{placeholder!r} holds a <placeholder>: put in the real value from ChatGPT."
+            )
         token = options["verification_token"]
         try:
             with transaction.atomic():

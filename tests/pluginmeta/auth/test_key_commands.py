@@ -159,3 +159,25 @@ def test_user_key_refuses_an_inactive_user(user_plugin):
     get_user_model().objects.create_user("gone", is_active=False)
     with pytest.raises(CommandError, match="inactive"):
         run_command("plugin_user_key", "gone")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "given", [f"{SERVICE_HOST}:8000", f"http://{SERVICE_HOST}", f"https://{SERVICE_HOST}:8000/mcp"]
+)
+def test_service_key_given_a_url_names_the_hostname_to_give(service_plugin, given):
+    with pytest.raises(CommandError) as refusal:
+        run_command("plugin_service_key", given)
+    assert str(refusal.value) == (
+        f"No plugin is served on {given!r}: give the hostname alone, without scheme, port or "
+        f"path: {SERVICE_HOST}"
+    )
+    assert not ServiceKey.objects.exists()
+
+
+@pytest.mark.django_db
+def test_user_key_given_a_url_names_the_hostname_to_give(user_plugin):
+    with pytest.raises(CommandError, match=f"port or path: {USER_HOST}$"):
+        run_command("plugin_user_key", "frank", "--host", f"http://{USER_HOST}:8000")
+    assert not UserKey.objects.exists()
+    assert not get_user_model().objects.filter(username="frank").exists()

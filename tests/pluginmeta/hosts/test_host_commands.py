@@ -198,3 +198,43 @@ def test_setup_demo_tells_where_everything_is_and_how_to_make_the_first_admin():
     out, _ = command_output("setup_demo", "--port", "8123")
     assert "Admin: http://localhost:8123/admin/" in out
     assert "createsuperuser" not in out
+
+
+# --- A URL where a hostname belongs -----------------------------------------------------------
+
+
+def test_list_plugins_without_a_port_prints_the_port_make_run_serves_on():
+    out, err = command_output("list_plugins")
+    assert "    http://sports.localhost:8000/\n" in out
+    assert "    http://localhost:8000/\n" in out
+    assert "make run" in err
+    assert "--port" in err
+
+
+def test_list_plugins_with_port_80_prints_urls_without_a_port():
+    out, err = command_output("list_plugins", "--port", "80")
+    assert "    http://sports.localhost/\n" in out
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["sports.localhost:8000", "http://sports.localhost:8000/", "HTTP://Sports.localhost"],
+)
+def test_plugin_hostname_remove_of_a_url_names_the_hostname_to_give(given):
+    before = sorted(PluginHost.objects.values_list("hostname", "plugin__slug"))
+    with pytest.raises(CommandError) as refusal:
+        command_output("plugin_hostname", "remove", given)
+    message = str(refusal.value)
+    assert message.endswith(": sports.localhost (see list_plugins).")
+    assert "without scheme, port or path" in message
+    assert "\n" not in message
+    assert sorted(PluginHost.objects.values_list("hostname", "plugin__slug")) == before
+
+
+@pytest.mark.parametrize("given", [f"{OAUTH_HOST}:8000", f"http://{OAUTH_HOST}:8000/"])
+def test_the_verification_token_command_names_the_hostname_to_give(given):
+    with pytest.raises(CommandError) as refusal:
+        command_output("plugin_verification_token", given, "tok")
+    assert str(refusal.value).endswith(f"without scheme, port or path: {OAUTH_HOST}")
+    assert set(Plugin.objects.values_list("verification_token", flat=True)) == {""}
