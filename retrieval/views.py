@@ -43,6 +43,14 @@ class UnsupportedFileType(exceptions.APIException):
     default_code = "unsupported_file_type"
 
 
+class UnreadableUpload(exceptions.APIException):
+    """A file of a supported type that cannot be used; its code says why (corrupt_pdf, ...)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The file could not be read."
+    default_code = "unreadable_file"
+
+
 class EmbeddingsUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The embedder is unavailable; try again shortly."
@@ -176,7 +184,7 @@ class UpsertFileView(APIView):
         except UnsupportedFile as exc:
             raise UnsupportedFileType(str(exc)) from None
         except UnreadableFile as exc:
-            raise exceptions.ValidationError({"file": [str(exc)]}, code=exc.code) from None
+            raise UnreadableUpload(str(exc), code=exc.code) from None
         except EmbedderUnavailable as exc:
             raise EmbeddingsUnavailable(str(exc)) from None
         return Response({"ids": [document_id]})

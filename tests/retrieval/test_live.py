@@ -63,3 +63,34 @@ def test_concurrent_upserts_of_one_id_leave_exactly_one_version(live_retrieval: 
         assert sorted({hit["id"] for hit in hits["results"][0]["results"]}) == sorted(
             f"{document_id}_{n}" for n in range(fetched["chunk_count"])
         )
+
+
+def test_concurrent_file_uploads_each_keep_their_own_text(live_retrieval: LiveRetrieval):
+    from tests.retrieval.files import pdf_bytes
+
+    files = {f"upload-{n}.pdf": pdf_bytes(f"Upload number {n} about moon{n}") for n in range(4)}
+    answers: dict[str, str] = {}
+
+    def send(name: str, data: bytes) -> None:
+        response = live_retrieval.call(
+            "POST", "/upsert-file", files={"file": (name, data, "application/octet-stream")}
+        )
+        assert response.status_code == 200, response.text
+        answers[name] = response.json()["ids"][0]
+
+    threads = [threading.Thread(target=send, args=item) for item in files.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == len(files)
+    for name, document_id in answers.items():
+        document = live_retrieval.call("GET", f"/documents/{document_id}").json()
+        number = name.split("-")[1].split(".")[0]
+        assert document["text"] == f"Upload number {number} about moon{number}"
+        assert document["title"] == name
+    too_big = live_retrieval.call(
+        "POST", "/upsert-file", files={"file": ("big.txt", b"x" * (11 * 1024 * 1024))}
+    )
+    assert too_big.status_code == 413
+    assert too_big.json()["error"] == "payload_too_large"
