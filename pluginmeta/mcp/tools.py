@@ -145,15 +145,25 @@ def _tool(method: str, path: str, operation: dict, components: Mapping[str, Any]
     )
 
 
+def _takes_json(operation: dict) -> bool:
+    body = operation.get("requestBody")
+    return body is None or "application/json" in body["content"]
+
+
 @lru_cache(maxsize=16)
 def tools_for_kind(kind: str) -> dict[str, Tool]:
-    """The tools of a plugin kind by name, built once per process from its spec."""
+    """The tools of a plugin kind by name, built once per process from its spec.
+
+    An operation whose body is not JSON (a file upload) has no JSON arguments to stand for
+    it, so it is no tool.
+    """
     spec = _base_schema(urlconf_for_kind(kind))
     components = spec.get("components", {}).get("schemas", {})
     tools = [
         _tool(method, path, operation, components)
         for path, operations in spec["paths"].items()
         for method, operation in operations.items()
+        if _takes_json(operation)
     ]
     return {tool.name: tool for tool in tools}
 

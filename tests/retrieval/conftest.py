@@ -136,3 +136,72 @@ def live_retrieval(tmp_path_factory):
         }
         with running_server(env, workers=2, output=tmp_path / "server.log") as base:
             yield LiveRetrieval(base, env, keys)
+
+
+class EmbeddingsServer:
+    """A local OpenAI-compatible /v1/embeddings endpoint: each text's vector counts its letters
+    a to h, so texts sharing letters are near; it records what it was sent."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict, dict]] = []
+        self.fail = False
+        self.url = ""
+
+    @staticmethod
+    def vector(text: str) -> list[float]:
+        return [float(text.lower().count(letter)) + 0.5 for letter in "abcdefgh"]
+
+
+@pytest.fixture
+def embeddings_server():
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state = EmbeddingsServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            state.requests.append((dict(self.headers), body))
+            if state.fail:
+                self.send_response(500)
+                self.end_headers()
+                return
+            # Answered out of order: clients must sort by index.
+            data = [
+                {"object": "embedding", "index": i, "embedding": state.vector(text)}
+                for i, text in enumerate(body["input"])
+            ][::-1]
+            answer = json.dumps({"object": "list", "data": data, "model": body["model"]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/v1/embeddings"
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def http_embedder_settings(settings, embeddings_server):
+    """Settings that choose the HTTP embedder, pointed at embeddings_server."""
+    settings.RETRIEVAL = {
+        **settings.RETRIEVAL,
+        "EMBEDDER": "http",
+        "EMBEDDINGS_URL": embeddings_server.url,
+        "EMBEDDINGS_MODEL": "letters-8",
+        "EMBEDDINGS_KEY": "sk-test-key",
+    }
+    return embeddings_server
