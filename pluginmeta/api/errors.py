@@ -87,8 +87,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 DATABASE_UNAVAILABLE = "The database is unreachable; try again shortly."
 
 
-def database_unavailable() -> JsonResponse:
-    response = json_error(503, "service_unavailable", DATABASE_UNAVAILABLE)
+# The code of the range JSON-RPC leaves to servers (-32000 to -32099), unused by MCP, for a
+# request refused because the database cannot be reached.
+JSON_RPC_SERVICE_UNAVAILABLE = -32053
+
+
+def database_unavailable(json_rpc: bool = False) -> HttpResponse:
+    """503 with Retry-After: the one error shape, or a JSON-RPC error for an MCP client."""
+    if json_rpc:
+        error = {"code": JSON_RPC_SERVICE_UNAVAILABLE, "message": DATABASE_UNAVAILABLE}
+        response = JsonResponse({"jsonrpc": "2.0", "id": None, "error": error}, status=503)
+    else:
+        response = json_error(503, "service_unavailable", DATABASE_UNAVAILABLE)
     response["Retry-After"] = "5"
     return response
 

@@ -93,7 +93,8 @@ class PluginHostMiddleware:
             plugin = plugin_for_hostname(domain)
         except DatabaseError:
             logger.exception("host lookup: database unreachable")
-            return database_unavailable()
+            # Before routing, the path alone tells an MCP client, which reads JSON-RPC errors.
+            return database_unavailable(json_rpc=request.path_info.endswith("/mcp"))
         if plugin is None:
             response = json_error(404, "unknown_host", "No plugin is served on this host.")
         else:

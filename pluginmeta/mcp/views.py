@@ -11,7 +11,7 @@ from rest_framework import exceptions
 from rest_framework.parsers import BaseParser
 from rest_framework.views import APIView
 
-from pluginmeta.api.errors import is_database_outage
+from pluginmeta.api.errors import JSON_RPC_SERVICE_UNAVAILABLE, is_database_outage
 from pluginmeta.api.jsonbody import strict_loads
 from pluginmeta.api.throttling import PluginRateThrottle
 from pluginmeta.mcp.auth import MCPAuthentication
@@ -24,7 +24,7 @@ INVALID_REQUEST = -32600
 # Codes of the range JSON-RPC leaves to servers (-32000 to -32099) that MCP does not use:
 # the caller is over its rate, and the database cannot be reached.
 RATE_LIMITED = -32029
-SERVICE_UNAVAILABLE = -32053
+SERVICE_UNAVAILABLE = JSON_RPC_SERVICE_UNAVAILABLE
 JSON_RPC_CODES = {429: RATE_LIMITED, 503: SERVICE_UNAVAILABLE}
 # Headers of the SDK's answer that a WSGI response may carry (hop-by-hop ones may not).
 HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length"})

@@ -125,3 +125,25 @@ def test_on_no_auth_hosts_a_tool_call_is_a_tool_error_saying_so(database_gone, h
             assert result["content"] == [{"type": "text", "text": DATABASE_UNAVAILABLE}]
         else:  # initialize, tools/list and ping read nothing from the database
             assert "isError" not in result
+
+
+@pytest.mark.parametrize("host", [NOAUTH_HOST, SPORTS_HOST, SERVICE_HOST, OAUTH_HOST])
+def test_a_host_lookup_that_finds_the_database_gone_answers_mcp_in_json_rpc(
+    database_gone,  # noqa: F811
+    authorized,
+    host,
+):
+    # A worker that never loaded the host map: routing itself needs the database.
+    with database_gone():
+        answer = post(host, "tools/list", None, authorized.get(host))
+        page = HostClient(host).get("/")
+    assert answer.status_code == 503, answer.content
+    assert answer["Retry-After"] == "5"
+    assert answer.json() == {
+        "jsonrpc": "2.0",
+        "id": None,
+        "error": {"code": -32053, "message": DATABASE_UNAVAILABLE},
+    }
+    # Everything else keeps the REST API's error shape.
+    assert page.status_code == 503
+    assert page.json()["error"] == "service_unavailable"
