@@ -5,15 +5,16 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 
 from pluginmeta.models import Plugin
 from retrieval.chunking import split_into_chunks
-from retrieval.embedders import Embedder, current_embedder, to_bytes
-from retrieval.files import extract_text
-from retrieval.models import Chunk, Document
+from retrieval.embedders import Embedder, EmbedderUnavailable, current_embedder, to_bytes
+from retrieval.files import UnreadableFile, UnsupportedFile, extract_text
+from retrieval.models import DOCUMENT_ID_MAX_LENGTH, Chunk, Document
 from retrieval.selectors import DocumentFilter, filtered_documents
 
 # Rows per INSERT of chunks.
@@ -194,3 +195,77 @@ def reindex(
         if progress is not None:
             progress(len(part))
     return done
+
+
+@dataclass
+class IngestReport:
+    """What ingesting a set of paths did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def files_under(paths: Iterable[Path]) -> list[Path]:
+    """The files named and those inside the folders named, hidden ones left out, in order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    item
+                    for item in path.rglob("*")
+                    if item.is_file()
+                    and not any(part.startswith(".") for part in item.relative_to(path).parts)
+                )
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def file_document_id(path: Path, base: Path | None = None) -> str:
+    """A file's document id: its path relative to base, or its absolute path."""
+    resolved = path.resolve()
+    if base is not None and resolved.is_relative_to(base.resolve()):
+        return resolved.relative_to(base.resolve()).as_posix()
+    document_id = resolved.as_posix()
+    if len(document_id) > DOCUMENT_ID_MAX_LENGTH:
+        return "sha256:" + hashlib.sha256(document_id.encode()).hexdigest()
+    return document_id
+
+
+def ingest_paths(
+    plugin: Plugin,
+    owner: str,
+    files: Iterable[Path],
+    base: Path | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """Ingests each file as one document whose id is its path; a file whose content hash is
+    that of its document already is left alone, and a file that cannot be read is reported
+    and skipped."""
+    report = IngestReport()
+    limit = settings.RETRIEVAL["MAX_FILE_BYTES"]
+    for path in files:
+        name = str(path)
+        try:
+            if path.stat().st_size > limit:
+                raise ValueError(f"larger than {limit} bytes")
+            data = path.read_bytes()
+            document_id = file_document_id(path, base)
+            current = Document.objects.filter(
+                plugin=plugin, owner=owner, document_id=document_id
+            ).first()
+            if current is not None and current.content_hash == content_hash(data):
+                report.unchanged.append(name)
+            else:
+                metadata = Metadata(source_id=document_id)
+                ingest_file(plugin, owner, path.name, data, "", metadata, document_id)
+                (report.added if current is None else report.replaced).append(name)
+        except (UnsupportedFile, UnreadableFile, EmbedderUnavailable, OSError, ValueError) as exc:
+            report.refused.append((name, str(exc)))
+        if progress is not None:
+            progress(path)
+    return report

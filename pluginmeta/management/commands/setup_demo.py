@@ -26,4 +26,8 @@ class Command(BaseCommand):
             )
 
     def demo_data_commands(self) -> list[str]:
-        return [name for name in ("load_sportstats_demo",) if name in get_commands()]
+        return [
+            name
+            for name in ("load_sportstats_demo", "load_retrieval_demo")
+            if name in get_commands()
+        ]
