@@ -61,9 +61,9 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from pluginmeta.db import fetch_all
     from pluginmeta.models import Plugin
     from todos import services
-    from todos.db import fetch_all
     from todos.models import Todo
 
     call_command("migrate", verbosity=0)

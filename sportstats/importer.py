@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 
+from pluginmeta.db import copy_rows, execute, execute_many
 from sportstats.models import Game, Player, Stat, Team
 from sportstats.records import (
     BATCH_SIZE,
@@ -207,17 +208,18 @@ def _copy_upsert(model, objects: list) -> int:
     updates = ", ".join(
         f"{qn(f.column)} = EXCLUDED.{qn(f.column)}" for f in fields if not f.primary_key
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} (LIKE {table}) ON COMMIT DROP")
-        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for obj in objects:
-                copy.write_row([getattr(obj, name) for name in attnames])
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608
-            f"ON CONFLICT ({qn(meta.pk.column)}) DO UPDATE SET {updates}"
-        )
-        cursor.execute(f"DROP TABLE {staging}")
+    execute(f"DROP TABLE IF EXISTS {staging}")
+    execute(f"CREATE TEMPORARY TABLE {staging} (LIKE {table}) ON COMMIT DROP")
+    copy_rows(
+        staging,
+        [qn(f.column) for f in fields],
+        ([getattr(obj, name) for name in attnames] for obj in objects),
+    )
+    execute(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "  # noqa: S608
+        f"ON CONFLICT ({qn(meta.pk.column)}) DO UPDATE SET {updates}"
+    )
+    execute(f"DROP TABLE {staging}")
     return len(objects)
 
 
@@ -238,15 +240,14 @@ def _sqlite_upsert(model, objects: list, batch_size: int) -> int:
     )
     dates = {i for i, f in enumerate(fields) if f.get_internal_type() == "DateField"}
     attnames = [f.attname for f in fields]
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), batch_size):
-            rows = []
-            for obj in objects[start : start + batch_size]:
-                row = [getattr(obj, name) for name in attnames]
-                for i in dates:
-                    row[i] = row[i].isoformat()
-                rows.append(row)
-            cursor.executemany(sql, rows)
+    for start in range(0, len(objects), batch_size):
+        rows = []
+        for obj in objects[start : start + batch_size]:
+            row = [getattr(obj, name) for name in attnames]
+            for i in dates:
+                row[i] = row[i].isoformat()
+            rows.append(row)
+        execute_many(sql, rows)
     return len(objects)
 
 

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Model, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
+from pluginmeta.db import fetch_rows
 from sportstats.models import BOX_SCORE_FIELDS, Game, Player, Stat, Team
 
 Row = dict[str, dict]
@@ -74,9 +75,7 @@ class PageQuery:
 
     def rows(self, inner_sql: str, params: tuple) -> list[Row]:
         sql, layout = self._parts
-        with connection.cursor() as cursor:
-            cursor.execute(sql.replace("{inner}", inner_sql), params)
-            records = cursor.fetchall()
+        records = fetch_rows(sql.replace("{inner}", inner_sql), params)
         out = []
         for record in records:
             row, start = {}, 0
@@ -203,9 +202,7 @@ def season_averages(season: int, player_ids: list[int]) -> list[dict]:
     than Postgres took to answer it from the covering index. Shooting percentages are made /
     attempted over the season, not a mean of per-game percentages.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_averages_sql(len(player_ids)), [season, False, *player_ids])
-        records = cursor.fetchall()
+    records = fetch_rows(_averages_sql(len(player_ids)), [season, False, *player_ids])
     names = [
         "player_id",
         "games_played",

@@ -4,8 +4,8 @@ import json
 
 from django.db import connection
 
+from pluginmeta.db import fetch_all
 from pluginmeta.models import Plugin
-from todos.db import fetch_all
 from todos.models import Todo
 
 # The hottest queries of the API, in plain SQL: the ORM's per-call query compilation costs

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from pluginmeta.db import fetch_all, serialized_writes
 from pluginmeta.models import Plugin
-from todos.db import fetch_all, serialized_writes
 from todos.models import Todo
 
 # No list gets this long; larger indexes would overflow SQL LIMIT on some databases.
