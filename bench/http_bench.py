@@ -101,7 +101,10 @@ def parse_wrk(output: str) -> dict[str, float]:
         number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
         return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
-    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+    }
     for pct in ("50", "99"):
         result[f"p{pct}"] = millis(re.search(rf"\s{pct}%\s+(\S+)", output).group(1))
     statuses = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -119,17 +122,36 @@ def wrk(url: str, host: str, seconds: int, connections: int, lua: str | None) ->
     return parse_wrk(output)
 
 
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and all its descendants."""
+    clock_ticks = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / clock_ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return total
+
+
 def interleaved_wrk(
     ports: dict[str, int],
     operations: list[tuple[str, str, str | None]],
     rounds: int,
     seconds: int,
     connections: int,
+    pids: dict[str, int] | None = None,
 ) -> dict[str, dict[str, dict]]:
     """wrk on each (operation, path, lua script) against every server, round after round.
 
     The servers take turns within each round, so load from elsewhere on a shared machine
-    falls on all of them alike; each figure is the median over the rounds.
+    falls on all of them alike; each figure is the median over the rounds. With the servers'
+    pids, also the server's CPU time per request in µs ("cpu_us"), which other load on the
+    machine moves far less than req/s.
     """
     runs: dict[str, dict[str, list[dict]]] = {name: {} for name in ports}
     for port in ports.values():
@@ -138,15 +160,20 @@ def interleaved_wrk(
     for _ in range(rounds):
         for operation, path, lua in operations:
             for name, port in ports.items():
+                cpu_before = process_tree_cpu_seconds(pids[name]) if pids else 0.0
                 result = wrk(
                     f"http://127.0.0.1:{port}{path}", "localhost", seconds, connections, lua
                 )
+                if pids:
+                    cpu = process_tree_cpu_seconds(pids[name]) - cpu_before
+                    result["cpu_us"] = cpu * 1e6 / max(result["requests"], 1)
                 runs[name].setdefault(operation, []).append(result)
     return {
         name: {
             operation: {
                 key: statistics.median(result[key] for result in results)
-                for key in ("rps", "p50", "p99", "non2xx")
+                for key in ("rps", "p50", "p99", "non2xx", "cpu_us")
+                if key in results[0]
             }
             for operation, results in by_operation.items()
         }

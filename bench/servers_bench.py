@@ -4,7 +4,8 @@ gunicorn; granian's WSGI interface on config.wsgi; the production server (grania
 interface on config.asgi, which reads bodies in the event loop); and granian's ASGI interface
 on asgiref's WsgiToAsgi and on Django's own ASGI handler (bench/server_targets.py).
 
-For each server and database: todo GET, todo POST and manifest throughput and p99 (wrk),
+For each server and database: todo GET, todo POST and manifest throughput, p99 (wrk) and
+the servers' CPU time per request,
 resident memory per worker after the load, the slowest of 10 normal requests while 8
 clients hold half-sent headers, the same while 50 clients trickle a POST body and 10 send
 none after the head, whether those 10 were cut off within 12 s, and what a graceful restart
@@ -45,6 +46,12 @@ SLOW_BODIES = 50
 SILENT_BODIES = 10
 # How long after the head a silent body may hold its connection before it counts as kept.
 SILENT_BODY_GRACE = 12
+
+OPERATIONS: dict[str, tuple[str, str | None]] = {
+    "GET": ("/todos/bench", None),
+    "POST": ("/todos/post0", POST_LUA),
+    "manifest": ("/.well-known/ai-plugin.json", None),
+}
 
 # name, server, extra environment; "granian" is the production server (config/serve.py),
 # "granian:<interface>:<target>" granian's command line with the production's settings.
@@ -202,14 +209,11 @@ def bench(label: str, database_url: str, args) -> dict[str, dict]:
     with servers_running(f"servers-{label}", servers, "/healthz") as processes:
         rows = interleaved_wrk(
             ports,
-            [
-                ("GET", "/todos/bench", None),
-                ("POST", "/todos/post0", POST_LUA),
-                ("manifest", "/.well-known/ai-plugin.json", None),
-            ],
+            [(op, *OPERATIONS[op]) for op in OPERATIONS],
             args.rounds,
             args.seconds,
             8,
+            {name: process.pid for name, process in processes.items()},
         )
         for name, port in ports.items():
             rows[name]["rss"] = worker_rss_mb(processes[name].pid)
@@ -224,26 +228,35 @@ def bench(label: str, database_url: str, args) -> dict[str, dict]:
 
 def main() -> None:
     args = bench_arguments(__doc__, seconds=4).parse_args()
-    for label, url in each_database(args, "servers-bench"):
+    # Stopped with SIGTERM, the run still stops its servers and drops its database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    for label, url in each_database(args, "servers-bench", PG_NAME):
         rows = bench(label, url, args)
         print(
             f"\n## {label}: 2 workers each, wrk -t2 -c8 -d{args.seconds}s, "
             f"median of {args.rounds} interleaved rounds\n"
         )
+        print("| server | " + " | ".join(f"{op} req/s | {op} CPU µs/req | {op} p99 ms"
+                                        for op in OPERATIONS) + " |")  # fmt: skip
+        print("|---" + "|---:" * 3 * len(OPERATIONS) + "|")
+        for name, r in rows.items():
+            cells = [
+                f"{r[op]['rps']:.0f} | {r[op]['cpu_us']:.0f} | {r[op]['p99']:.1f}"
+                for op in OPERATIONS
+            ]
+            print(f"| {name} | " + " | ".join(cells) + " |")
         print(
-            "| server | GET req/s | GET p99 ms | POST req/s | POST p99 ms | manifest req/s "
-            "| RSS per worker MB | slowest GET beside 8 slow heads "
+            "\n| server | RSS per worker MB | slowest GET beside 8 slow heads "
             f"| slowest GET beside {SLOW_BODIES} slow bodies + {SILENT_BODIES} silent "
             f"| silent bodies cut off within {SILENT_BODY_GRACE} s "
             "| errors in a SIGHUP restart |"
         )
-        print("|---|---:|---:|---:|---:|---:|---:|---|---|---|---|")
+        print("|---|---:|---|---|---|---|")
         for name, r in rows.items():
             rss = "/".join(f"{size:.0f}" for size in r["rss"])
             print(
-                f"| {name} | {r['GET']['rps']:.0f} | {r['GET']['p99']:.1f} "
-                f"| {r['POST']['rps']:.0f} | {r['POST']['p99']:.1f} | {r['manifest']['rps']:.0f} "
-                f"| {rss} | {r['slow']} | {r['slow body']} | {r['silent body']} | {r['restart']} |"
+                f"| {name} | {rss} | {r['slow']} | {r['slow body']} | {r['silent body']} "
+                f"| {r['restart']} |"
             )
 
 
