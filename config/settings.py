@@ -318,6 +318,10 @@ SPECTACULAR_SETTINGS = {
 # --- This project -------------------------------------------------------------------------------
 
 PLUGIN_SERVER = {
+    # The pages people click through, which alone get the session, sign-in and messages
+    # middleware (pluginmeta/hosts/pages.py): the admin, and the OAuth pages (the authorize
+    # page, AUTHORIZE_PATH in pluginmeta/auth/oauth/paths.py, and everything under it).
+    "PAGE_PATH_PREFIXES": ("/admin", "/oauth"),
     # Which URL module serves each kind of plugin API; a Plugin row picks one of these keys.
     "KINDS": {
         "todo": "config.plugin_urls.todo",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parent.parent
-PACKAGES = ["config", "pluginmeta", "todos", "sportstats"]
+PACKAGES = ["config", "pluginmeta", "todos", "sportstats", "retrieval"]
 
 
 def module_name(path: Path) -> str:
@@ -83,6 +83,29 @@ def test_no_module_of_the_project_imports_itself_through_others():
     modules = project_modules()
     graph = {name: imports_of(path, name, modules) for name, path in modules.items()}
     assert import_cycles(graph) == []
+
+
+def package_graph(depth: int) -> dict[str, set[str]]:
+    """The import graph between packages named by the first depth parts of module names."""
+    modules = project_modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = ".".join(name.split(".")[:depth])
+        targets = {".".join(t.split(".")[:depth]) for t in imports_of(path, name, modules)}
+        graph.setdefault(package, set()).update(targets - {package})
+    return {package: targets & graph.keys() for package, targets in graph.items()}
+
+
+@pytest.mark.parametrize("depth", [1, 2], ids=["apps", "sub-packages"])
+def test_no_package_imports_itself_through_others(depth):
+    # pluginmeta.auth and pluginmeta.hosts, say, may not need each other, even through
+    # modules that do not form a cycle themselves.
+    assert import_cycles(package_graph(depth)) == []
+
+
+def test_the_platform_imports_no_app():
+    apps = {"todos", "sportstats", "retrieval"}
+    assert not package_graph(1)["pluginmeta"] & apps
 
 
 def test_the_cycle_finder_finds_a_cycle():

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 
-from pluginmeta.hosts.resolver import find_plugin, no_plugin_message
 from pluginmeta.models import Plugin
 from pluginmeta.models.keys import ServiceKey, UserKey
+from pluginmeta.selectors import find_plugin, no_plugin_message
 
 # RFC 6750 b64token, capped: anything else (non-ASCII, spaces, NUL, huge values) is refused
 # before it reaches the database.

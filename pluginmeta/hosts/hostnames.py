@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http.request import validate_host
 
-from pluginmeta.hosts.resolver import no_plugin_message
 from pluginmeta.models import Plugin, PluginHost
+from pluginmeta.selectors import no_plugin_message
 
 # Paths every plugin host serves, in the order list_plugins shows them.
 HOST_PAGES = {

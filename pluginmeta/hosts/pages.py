@@ -1,9 +1,9 @@
 """Django's session, sign-in and messages middleware, run for the pages people click through.
 
 The session, the signed-in user and messages serve the admin and the OAuth sign-in,
-consent and authorized-apps pages, all under PAGE_PATH_PREFIXES. Everything else a plugin
-host serves (its API, /mcp, the manifest, the spec, the token and registration endpoints)
-authenticates each request by its headers and neither reads nor sets a cookie, so there
+consent and authorized-apps pages, all under PLUGIN_SERVER["PAGE_PATH_PREFIXES"].
+Everything else a plugin host serves (its API, /mcp, the manifest, the spec, the token and
+registration endpoints) authenticates each request by its headers and neither reads nor sets a cookie, so there
 these layers only cost time (bench/RESULTS.md). tests/pluginmeta/hosts/test_pages.py checks
 that every view outside the prefixes is CSRF-exempt, i.e. relies on no cookie.
 
@@ -13,19 +13,15 @@ request: CSRF still refuses a cookie-less POST to any view that is not exempt, w
 is, and CommonMiddleware gives every response its Content-Length.
 """
 
+from django.conf import settings
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.messages import middleware as messages_middleware
 from django.contrib.sessions import middleware as sessions_middleware
 from django.http import HttpRequest, HttpResponse
 
-from pluginmeta.auth.oauth.paths import AUTHORIZE_PATH
-
-# The admin, and the OAuth pages (the authorize page and everything under it).
-PAGE_PATH_PREFIXES = ("/admin", AUTHORIZE_PATH)
-
 
 def is_page(request: HttpRequest) -> bool:
-    return request.path_info.startswith(PAGE_PATH_PREFIXES)
+    return request.path_info.startswith(settings.PLUGIN_SERVER["PAGE_PATH_PREFIXES"])
 
 
 class PagesOnly:

@@ -13,7 +13,6 @@ import logging
 import os
 import time
 import uuid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -123,31 +122,6 @@ def invalidate_host_map() -> None:
 
 def plugin_for_hostname(hostname: str) -> Plugin | None:
     return get_host_map().get(hostname.lower().rstrip("."))
-
-
-def find_plugin(hostname: str) -> Plugin | None:
-    """The plugin a hostname routes to, read from the database (commands, not requests)."""
-    host = PluginHost.objects.select_related("plugin").filter(hostname=hostname.lower()).first()
-    return host.plugin if host else None
-
-
-def no_plugin_message(hostname: str) -> str:
-    """Why find_plugin(hostname) found nothing, naming the bare hostname when a URL was given.
-
-    Commands take a hostname as stored (todo.example.com); what people paste is often the URL
-    they browse, with a scheme, a port or a path.
-    """
-    given = hostname.strip()
-    try:
-        bare = urlsplit(given if "://" in given else f"//{given}").hostname
-    except ValueError:
-        bare = None
-    if bare and bare != given.lower():
-        return (
-            f"No plugin is served on {hostname!r}: give the hostname alone, without scheme, "
-            f"port or path: {bare}"
-        )
-    return f"No plugin is served on {hostname!r}."
 
 
 def urlconf_for_kind(kind: str) -> str:

@@ -8,8 +8,8 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AbstractApplication, get_application_model
 
-from pluginmeta.hosts.resolver import find_plugin, no_plugin_message
 from pluginmeta.models import Plugin, PluginOAuthClient
+from pluginmeta.selectors import find_plugin, no_plugin_message
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 

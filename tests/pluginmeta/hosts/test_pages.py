@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import URLResolver, get_resolver
 
-from pluginmeta.hosts.pages import PAGE_PATH_PREFIXES
+from pluginmeta.auth.oauth.paths import AUTHORIZE_PATH, AUTHORIZED_APPS_PATH, CALLBACK_PATH
 from pluginmeta.hosts.resolver import urlconf_for_kind
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, USER_HOST, HostClient
 
@@ -25,7 +25,8 @@ def test_every_view_outside_the_pages_relies_on_no_cookie(kind):
     # A view outside the prefixes gets no session, user or messages; only a CSRF-exempt view
     # can do without them, so any other one must move under a page prefix.
     every = list(routes(get_resolver(urlconf_for_kind(kind)).url_patterns))
-    outside = [(route, view) for route, view in every if not route.startswith(PAGE_PATH_PREFIXES)]
+    page_prefixes = settings.PLUGIN_SERVER["PAGE_PATH_PREFIXES"]
+    outside = [(route, view) for route, view in every if not route.startswith(page_prefixes)]
     assert {"/.well-known/ai-plugin.json", "/mcp"} <= {route for route, _view in outside}
     assert any(route.startswith("/admin/") for route, _view in every)
     needs_cookies = [route for route, view in outside if not getattr(view, "csrf_exempt", False)]
@@ -90,3 +91,9 @@ def test_the_oauth_sign_in_page_sets_its_csrf_cookie():
     response = HostClient(OAUTH_HOST).get("/oauth/login")
     assert response.status_code == 200
     assert "csrftoken" in response.cookies
+
+
+def test_the_oauth_pages_are_under_the_page_prefixes():
+    prefixes = settings.PLUGIN_SERVER["PAGE_PATH_PREFIXES"]
+    for path in (AUTHORIZE_PATH, AUTHORIZED_APPS_PATH, CALLBACK_PATH, "/admin/"):
+        assert path.startswith(prefixes), path
