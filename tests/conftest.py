@@ -3,8 +3,9 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 
 from pluginmeta.api.throttling import leases
 from pluginmeta.models import Plugin, PluginHost
@@ -48,6 +49,26 @@ def make_plugin(slug: str, hostname: str, auth_type: str = "none", **fields) -> 
     plugin = Plugin.objects.create(slug=slug, **values)
     PluginHost.objects.create(plugin=plugin, hostname=hostname)
     return plugin
+
+
+# Users and OAuth client secrets made in the test process hash with MD5: PBKDF2's cost (about
+# half a second a hash here) is production's defence, not what these tests check. Servers that
+# tests start (tests/server.py) read the real settings and hash as production does; the tests
+# of how many hashes a request costs count them with a hasher of their own.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_process_settings(tmp_path_factory):
+    # The host map's generation file of its own: the checkout's is grown by every other test
+    # process (pytest-xdist's workers, other runs in this checkout) and by `make run`, and each
+    # growth makes this process reload its host map in the middle of a test.
+    plugin_server = {
+        **settings.PLUGIN_SERVER,
+        "HOST_GENERATION_FILE": str(tmp_path_factory.mktemp("hosts") / "host-map-generation"),
+    }
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS, PLUGIN_SERVER=plugin_server):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,9 @@ from tests.server import (
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 OAUTH_TOKEN = "fuzz-oauth-access-token-0123456789abcdef"
 
+# One pytest-xdist worker runs them all, so the seeded server is started once.
+pytestmark = pytest.mark.xdist_group("fuzz")
+
 # Seeds a user, keys and an OAuth token in the server's database; prints the two keys.
 SEED = f"""
 from datetime import timedelta
@@ -26,9 +29,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, get_application_model
-from pluginmeta.auth.keys import create_user_key, rotate_service_key
+from pluginmeta.auth.services import create_user_key, rotate_service_key
 from pluginmeta.models import Plugin
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 
 alice = get_user_model().objects.create_user("alice", password="unused-" + "x" * 20)
 print(rotate_service_key(Plugin.objects.get(slug="todo-service")))

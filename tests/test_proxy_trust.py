@@ -47,24 +47,29 @@ def database_env(tmp_path_factory) -> Iterator[dict[str, str]]:
 
 
 SERVERS = pytest.mark.parametrize("server", ["granian", "gunicorn"])
+# One pytest-xdist worker runs them all, so each default server is started once.
+pytestmark = pytest.mark.xdist_group("proxy_trust")
 
 
-@SERVERS
-def test_forwarded_scheme_headers_from_a_local_client_are_ignored_by_default(database_env, server):
-    with running_server(database_env, server=server) as base:
-        for headers in [{}, *FORGED]:
-            urls = published_urls(base, headers)
-            assert all(url.startswith("http://") for url in urls), (headers, urls)
+@pytest.fixture(scope="module", params=["granian", "gunicorn"])
+def default_server(request, database_env) -> Iterator[str]:
+    """Each server with the default settings, shared by the tests that only send requests."""
+    with running_server(database_env, server=request.param) as base:
+        yield base
 
 
-@SERVERS
-def test_a_forwarded_script_name_from_a_local_client_is_ignored(database_env, server):
-    with running_server(database_env, server=server) as base:
-        response = requests.get(
-            f"{base}/.well-known/ai-plugin.json",
-            headers={"Host": "localhost", "SCRIPT_NAME": "/evil"},
-            timeout=10,
-        )
+def test_forwarded_scheme_headers_from_a_local_client_are_ignored_by_default(default_server):
+    for headers in [{}, *FORGED]:
+        urls = published_urls(default_server, headers)
+        assert all(url.startswith("http://") for url in urls), (headers, urls)
+
+
+def test_a_forwarded_script_name_from_a_local_client_is_ignored(default_server):
+    response = requests.get(
+        f"{default_server}/.well-known/ai-plugin.json",
+        headers={"Host": "localhost", "SCRIPT_NAME": "/evil"},
+        timeout=10,
+    )
     assert response.status_code == 200
     assert response.json()["api"]["url"] == "http://localhost/openapi.yaml"
 

@@ -32,7 +32,7 @@ def layered_venv(target: Path) -> Path:
     own_shebang = f"#!{VENV / 'bin' / 'python'}".encode()
     for script in (VENV / "bin").iterdir():
         copied = target / "bin" / script.name
-        if copied.exists() or copied.is_symlink():
+        if not script.is_file() or copied.exists() or copied.is_symlink():
             continue
         with script.open("rb") as source:
             is_own_script = source.read(len(own_shebang)) == own_shebang
