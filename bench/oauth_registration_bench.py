@@ -34,7 +34,7 @@ TODO_HOST = "localhost"
 OAUTH_HOST = "todo-oauth.localhost"
 METADATA = {"client_name": "Bench client", "redirect_uris": ["https://example.com/callback"]}
 CONFIDENTIAL_CLIENT = """
-from pluginmeta.auth.oauth.clients import oauth_plugin_for_host, register_client
+from pluginmeta.auth.oauth.services import oauth_plugin_for_host, register_client
 client = register_client(oauth_plugin_for_host("todo-oauth.localhost"), ["https://example.com/cb"])
 print(client.client_id)
 """

@@ -406,7 +406,7 @@ OAUTH2_PROVIDER = {
     # http is for loopback callbacks only (RFC 8252 native apps: Claude Code, the MCP SDK,
     # local tests), also on an HTTPS-only site; every way to register a client (command,
     # dynamic registration, admin) refuses http for any other host
-    # (pluginmeta.auth.oauth.clients.check_redirect_uri).
+    # (pluginmeta.auth.oauth.services.check_redirect_uri).
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
@@ -423,7 +423,7 @@ OAUTH2_PROVIDER = {
     "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
 }
 # django-oauth-toolkit warns about "http" in the scheme list above, which cannot say "loopback
-# only"; pluginmeta.auth.oauth.clients.check_redirect_uri says it for every way a client is
+# only"; pluginmeta.auth.oauth.services.check_redirect_uri says it for every way a client is
 # registered (tests/pluginmeta/admin and tests/pluginmeta/auth/oauth hold it to that).
 SILENCED_SYSTEM_CHECKS = ["oauth2_provider.W008"]
 
@@ -443,7 +443,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 # The client address the API throttle uses too (DJANGO_NUM_PROXIES decides what to trust).
-AXES_CLIENT_IP_CALLABLE = "pluginmeta.auth.login_limits.client_ip"
+AXES_CLIENT_IP_CALLABLE = "pluginmeta.http.client_address"
 AXES_LOCKOUT_CALLABLE = "pluginmeta.auth.login_limits.locked_out"
 # Sign-in attempts (any username, right password or wrong) and sign-up attempts from one client
 # address per window ("count/sec|min|hour|day", "off" for none). Counted before the password

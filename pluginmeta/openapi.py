@@ -63,7 +63,7 @@ def _oauth_security(plugin: Plugin, origin: str) -> tuple[dict, list]:
 
 
 @lru_cache(maxsize=16)
-def _base_schema(urlconf: str) -> dict:
+def base_schema(urlconf: str) -> dict:
     # The operations depend only on the code, so each kind is generated once per process.
     generator = SchemaGenerator(urlconf=urlconf)
     return generator.get_schema(request=None, public=True)
@@ -71,7 +71,7 @@ def _base_schema(urlconf: str) -> dict:
 
 def build_plugin_schema(plugin: Plugin, origin: str) -> dict:
     """The spec for one plugin: its operations, its origin as server, its auth as security."""
-    schema = copy.deepcopy(_base_schema(urlconf_for_kind(plugin.kind)))
+    schema = copy.deepcopy(base_schema(urlconf_for_kind(plugin.kind)))
     schema["info"] = {
         "title": plugin.name_for_human,
         "description": plugin.description_for_model,

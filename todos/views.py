@@ -39,7 +39,7 @@ class ListFull(APIException):
     default_code = "list_full"
 
 
-def appended(request, owner: str, text: str) -> dict:
+def append_todo(request, owner: str, text: str) -> dict:
     """Appends text to owner's list; addTodo's response body."""
     try:
         index = services.add_todo(request.plugin, owner, text)
@@ -81,7 +81,7 @@ class TodoViewSet(viewsets.ViewSet):
         owner = owner_of(request, username)
         body = AddTodoSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        added = appended(request, owner, body.validated_data["todo"])
+        added = append_todo(request, owner, body.validated_data["todo"])
         return Response(added, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -118,4 +118,4 @@ def add_todo_fast(request, username: str) -> tuple[int, dict]:
     text = json_object_body(request).get("todo")
     if not is_plain_todo_text(text):
         raise TakeFullPath
-    return status.HTTP_201_CREATED, appended(request, owner, text)
+    return status.HTTP_201_CREATED, append_todo(request, owner, text)

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from rest_framework_api_key import admin as api_key_admin
 from rest_framework_api_key.models import APIKey
 
-from pluginmeta.auth import keys
+from pluginmeta.auth import services as keys
 from pluginmeta.models import Plugin
 from pluginmeta.models.keys import UserKey
 

@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from oauth2_provider import admin as oauth_admin
 from oauth2_provider.models import get_application_model
 
-from pluginmeta.auth.oauth.clients import check_redirect_uri
+from pluginmeta.auth.oauth.services import check_redirect_uri
 from pluginmeta.models import Plugin, PluginOAuthClient
 
 

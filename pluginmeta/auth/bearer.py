@@ -4,7 +4,7 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication
 
-from pluginmeta.auth.keys import (
+from pluginmeta.auth.services import (
     InvalidCredential,
     bearer_token,
     check_service_key,

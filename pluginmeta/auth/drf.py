@@ -2,7 +2,6 @@
 
 from functools import cache
 
-from django.http import HttpRequest
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
@@ -28,15 +27,11 @@ def backend_for(auth_type: str) -> BaseAuthentication | None:
     return backend() if backend is not None else None
 
 
-def plugin_of(request: HttpRequest) -> Plugin:
-    return request.plugin
-
-
 class PluginAuthentication(BaseAuthentication):
     """Authenticates a request the way its plugin's auth type demands."""
 
     def authenticate(self, request):
-        plugin = plugin_of(request)
+        plugin = request.plugin
         if plugin.auth_type == AuthType.NONE:
             return None
         backend = backend_for(plugin.auth_type)
@@ -47,7 +42,7 @@ class PluginAuthentication(BaseAuthentication):
         return backend.authenticate(request)
 
     def authenticate_header(self, request) -> str | None:
-        auth_type = plugin_of(request).auth_type
+        auth_type = request.plugin.auth_type
         if auth_type == AuthType.NONE:
             return None
         # The type's own challenge may name the error (RFC 6750: error="invalid_token").
@@ -60,7 +55,7 @@ class PluginPermission(BasePermission):
     """No-auth plugins are open; every other auth type needs a credential that authenticated."""
 
     def has_permission(self, request, view) -> bool:
-        if plugin_of(request).auth_type == AuthType.NONE:
+        if request.plugin.auth_type == AuthType.NONE:
             return True
         return request.auth is not None
 
@@ -74,7 +69,7 @@ SHARED_OWNER = ""
 
 def resolve_owner(request, claimed_owner: str) -> str:
     """The owner whose data this request may touch; refuses a path name that is not the caller's."""
-    plugin = plugin_of(request)
+    plugin = request.plugin
     if plugin.auth_type in SHARED_OWNER_TYPES:
         return claimed_owner
     username = request.user.get_username() if request.user else ""
@@ -89,7 +84,7 @@ def caller_owner(request) -> str:
     The signed-in caller on user_http and oauth plugins (each user sees only their own data);
     SHARED_OWNER, one corpus per plugin, on none and service_http plugins.
     """
-    if plugin_of(request).auth_type in SHARED_OWNER_TYPES:
+    if request.plugin.auth_type in SHARED_OWNER_TYPES:
         return SHARED_OWNER
     username = request.user.get_username() if request.user else ""
     if not username:

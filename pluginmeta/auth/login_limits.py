@@ -21,11 +21,6 @@ SIGN_IN = "sign-in"
 SIGN_UP = "sign-up"
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The caller's address, trusting X-Forwarded-For only as far as DJANGO_NUM_PROXIES says."""
-    return client_address(request)
-
-
 def take_attempt(request: HttpRequest, action: str, rate: str | None) -> int | None:
     """Counts one attempt of action from the request's address in a fixed window of rate
     ('30/hour'); None while within the budget, else the seconds until the window ends."""
@@ -35,7 +30,7 @@ def take_attempt(request: HttpRequest, action: str, rate: str | None) -> int | N
     max_attempts, period = limit
     now = time.time()
     window = int(now // period)
-    key = f"login-limit:{action}:{client_ip(request)}:{period}:{window}"
+    key = f"login-limit:{action}:{client_address(request)}:{period}:{window}"
     if leases.take(key, window, max_attempts, period) <= max_attempts:
         return None
     return max(1, math.ceil((window + 1) * period - now))

@@ -3,9 +3,10 @@
 The session, the signed-in user and messages serve the admin and the OAuth sign-in,
 consent and authorized-apps pages, all under PLUGIN_SERVER["PAGE_PATH_PREFIXES"].
 Everything else a plugin host serves (its API, /mcp, the manifest, the spec, the token and
-registration endpoints) authenticates each request by its headers and neither reads nor sets a cookie, so there
-these layers only cost time (bench/RESULTS.md). tests/pluginmeta/hosts/test_pages.py checks
-that every view outside the prefixes is CSRF-exempt, i.e. relies on no cookie.
+registration endpoints) authenticates each request by its headers and neither reads nor sets
+a cookie, so there these layers only cost time (docs/performance.md).
+tests/pluginmeta/hosts/test_pages.py checks that every view outside the prefixes is
+CSRF-exempt, i.e. relies on no cookie.
 
 Each class is Django's own, so the admin's checks still find it; only its __call__ passes a
 request for anything but a page straight on. CSRF and CommonMiddleware stay on every

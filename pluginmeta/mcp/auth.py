@@ -8,7 +8,7 @@ metadata (RFC 9728), from which an MCP client finds the authorization server by 
 from oauth2_provider.www_authenticate import build_bearer_challenge
 from rest_framework import exceptions
 
-from pluginmeta.auth.drf import PluginAuthentication, plugin_of
+from pluginmeta.auth.drf import PluginAuthentication
 from pluginmeta.http import request_origin
 from pluginmeta.models import Plugin
 
@@ -34,7 +34,7 @@ class MCPAuthentication(PluginAuthentication):
 
     def authenticate(self, request):
         result = super().authenticate(request)
-        if result is None or plugin_of(request).auth_type != Plugin.AuthType.OAUTH:
+        if result is None or request.plugin.auth_type != Plugin.AuthType.OAUTH:
             return result
         _user, token = result
         if not is_bound_to(token, mcp_resource(request)):
@@ -44,7 +44,7 @@ class MCPAuthentication(PluginAuthentication):
         return result
 
     def authenticate_header(self, request) -> str | None:
-        if plugin_of(request).auth_type != Plugin.AuthType.OAUTH:
+        if request.plugin.auth_type != Plugin.AuthType.OAUTH:
             return super().authenticate_header(request)
         return build_bearer_challenge(
             request,

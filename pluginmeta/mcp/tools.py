@@ -25,7 +25,7 @@ from django.urls import Resolver404, resolve
 from pluginmeta.api.errors import database_unavailable, is_database_outage, json_error
 from pluginmeta.api.throttling import VERDICT_ATTRIBUTE
 from pluginmeta.hosts.resolver import urlconf_for_kind
-from pluginmeta.openapi import _base_schema
+from pluginmeta.openapi import base_schema
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def tools_for_kind(kind: str) -> dict[str, Tool]:
     An operation whose body is not JSON (a file upload) has no JSON arguments to stand for
     it, so it is no tool.
     """
-    spec = _base_schema(urlconf_for_kind(kind))
+    spec = base_schema(urlconf_for_kind(kind))
     components = spec.get("components", {}).get("schemas", {})
     tools = [
         _tool(method, path, operation, components)

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from requests.adapters import HTTPAdapter
 
-from pluginmeta.auth.oauth.clients import RegisteredClient, register_client
+from pluginmeta.auth.oauth.services import RegisteredClient, register_client
 from pluginmeta.models import Plugin
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient
 

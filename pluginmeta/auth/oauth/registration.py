@@ -18,8 +18,8 @@ from oauth2_provider.models import AbstractApplication, get_application_model
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import DynamicClientRegistrationView
 
-from pluginmeta.auth.oauth.clients import check_redirect_uri
 from pluginmeta.auth.oauth.limits import take_registration
+from pluginmeta.auth.oauth.services import check_redirect_uri
 from pluginmeta.models import Plugin, PluginOAuthClient
 
 NAME_MAX_LENGTH = 100

@@ -16,9 +16,9 @@ from oauthlib.oauth2.rfc6749.errors import (
 )
 
 from pluginmeta.auth.oauth.backend import CLIENT_ADDRESS_KEY, ORIGIN_KEY, PLUGIN_ID_KEY
-from pluginmeta.auth.oauth.clients import client_plugin, plugin_scopes
 from pluginmeta.auth.oauth.limits import secret_matches, take_client_authentication
 from pluginmeta.auth.oauth.replay import remember_spent_code, revoke_if_replayed
+from pluginmeta.auth.oauth.services import client_plugin, plugin_scopes
 from pluginmeta.models import PluginOAuthClient
 
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})

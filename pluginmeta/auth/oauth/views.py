@@ -26,7 +26,6 @@ from pluginmeta.api.errors import json_error, safe_methods_only
 from pluginmeta.auth.login_limits import SIGN_UP, take_attempt, too_many_attempts
 from pluginmeta.auth.oauth.backend import TOKEN_PARAMS_ATTR
 from pluginmeta.auth.oauth.body import TokenRequestError, parse_token_request
-from pluginmeta.auth.oauth.clients import client_plugin
 from pluginmeta.auth.oauth.forms import SignUpForm
 from pluginmeta.auth.oauth.paths import (
     AUTHORIZE_PATH,
@@ -34,6 +33,7 @@ from pluginmeta.auth.oauth.paths import (
     REGISTER_PATH,
     TOKEN_PATH,
 )
+from pluginmeta.auth.oauth.services import client_plugin
 from pluginmeta.auth.oauth.validator import origin_of
 from pluginmeta.http import request_origin
 from pluginmeta.models import Plugin
@@ -52,7 +52,7 @@ def oauth_host_only(view: Callable) -> Callable:
     return wrapper
 
 
-def page(view: Callable) -> Callable:
+def human_page(view: Callable) -> Callable:
     """A human page: never cached, never framed."""
 
     @wraps(view)
@@ -192,7 +192,7 @@ class AuthorizeView(PluginPageMixin, dot_views.AuthorizationView):
         return super().form_valid(form)
 
 
-authorize = oauth_host_only(page(AuthorizeView.as_view()))
+authorize = oauth_host_only(human_page(AuthorizeView.as_view()))
 
 
 def of_this_plugin(tokens, request: HttpRequest):
@@ -218,8 +218,8 @@ class RevokeAppView(PluginPageMixin, dot_views.AuthorizedTokenDeleteView):
         return of_this_plugin(super().get_queryset(), self.request).select_related("application")
 
 
-authorized_apps = oauth_host_only(page(AuthorizedAppsView.as_view()))
-revoke_app = oauth_host_only(page(RevokeAppView.as_view()))
+authorized_apps = oauth_host_only(human_page(AuthorizedAppsView.as_view()))
+revoke_app = oauth_host_only(human_page(RevokeAppView.as_view()))
 
 
 def oauth_error(status: int, error: str, description: str) -> JsonResponse:
@@ -276,7 +276,7 @@ class PluginLoginView(PluginPageMixin, LoginView):
         return "/"
 
 
-login_page = oauth_host_only(page(PluginLoginView.as_view()))
+login_page = oauth_host_only(human_page(PluginLoginView.as_view()))
 
 
 def _safe_next(request: HttpRequest, candidate: str) -> str:
@@ -288,7 +288,7 @@ def _safe_next(request: HttpRequest, candidate: str) -> str:
 
 
 @oauth_host_only
-@page
+@human_page
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
@@ -315,7 +315,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @oauth_host_only
-@page
+@human_page
 @csrf_protect
 @require_http_methods(["GET", "HEAD", "POST"])
 def logout(request: HttpRequest) -> HttpResponse:

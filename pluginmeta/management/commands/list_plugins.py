@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from pluginmeta.hosts.hostnames import HOST_PAGES, is_allowed_host, origin, plugin_listings
+from pluginmeta.hosts.services import HOST_PAGES, is_allowed_host, origin, plugin_listings
 
 # Where `make run` serves: http URLs without --port are for a checkout, not for a deployment
 # (which is https, or names its port).

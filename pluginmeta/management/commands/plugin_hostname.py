@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pluginmeta.hosts.hostnames import HostnameError, add_hostname, is_allowed_host, remove_hostname
+from pluginmeta.hosts.services import HostnameError, add_hostname, is_allowed_host, remove_hostname
 
 
 class Command(BaseCommand):

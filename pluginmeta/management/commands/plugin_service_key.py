@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from pluginmeta.auth import keys
+from pluginmeta.auth import services as keys
 
 
 class Command(BaseCommand):

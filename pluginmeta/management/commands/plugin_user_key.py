@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from pluginmeta.auth import keys
+from pluginmeta.auth import services as keys
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from pluginmeta.auth.oauth.clients import oauth_plugin_for_host, register_client
+from pluginmeta.auth.oauth.services import oauth_plugin_for_host, register_client
 from pluginmeta.models import Plugin
 
 

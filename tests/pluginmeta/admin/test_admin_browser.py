@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 from pluginmeta.models import Plugin
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, CHROMIUM, KEY_PATTERN, PASSWORD
 

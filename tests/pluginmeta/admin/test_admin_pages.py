@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from oauth2_provider.models import get_application_model
 
 from pluginmeta.admin.oauth import OAuthClientForm
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 from pluginmeta.models import Plugin
 from pluginmeta.models.keys import ServiceKey
 from pluginmeta.views import DEFAULT_LOGO

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from pluginmeta.auth.keys import rotate_service_key
+from pluginmeta.auth.services import rotate_service_key
 from pluginmeta.models import Plugin
 from pluginmeta.models.keys import ServiceKey
 from tests.conftest import SERVICE_HOST

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pluginmeta.auth.keys import MAX_TOKEN_LENGTH
+from pluginmeta.auth.services import MAX_TOKEN_LENGTH
 from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient, make_plugin
 from tests.pluginmeta.conftest import keyed, last_line
 

@@ -150,7 +150,7 @@ def mcp_token_code(resource: str) -> str:
         "import secrets; from datetime import timedelta\n"
         "from django.contrib.auth import get_user_model; from django.utils import timezone\n"
         "from oauth2_provider.models import AccessToken, get_application_model\n"
-        "from pluginmeta.auth.oauth.clients import register_client\n"
+        "from pluginmeta.auth.oauth.services import register_client\n"
         "from pluginmeta.models import Plugin\n"
         "client = register_client(Plugin.objects.get(slug='todo-oauth'), "
         "['https://chatgpt.com/connector/oauth/mcp-tests'])\n"

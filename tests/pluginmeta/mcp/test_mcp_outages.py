@@ -14,8 +14,8 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, get_application_model
 
 from pluginmeta.api.errors import DATABASE_UNAVAILABLE
-from pluginmeta.auth.keys import create_user_key, rotate_service_key
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
+from pluginmeta.auth.services import create_user_key, rotate_service_key
 from pluginmeta.models import Plugin
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, SERVICE_HOST, SPORTS_HOST, USER_HOST, HostClient
 from tests.pluginmeta.hosts.test_outages import database_gone  # noqa: F401 - a fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, HostClient
 from tests.pluginmeta.auth.oauth.oauth_helpers import exchange, get_code
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 from tests.conftest import OAUTH_HOST, HostClient
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from pluginmeta.auth.oauth.clients import check_redirect_uri
+from pluginmeta.auth.oauth.services import check_redirect_uri
 
 UNPRINTABLE = "must be printable ASCII without whitespace (percent-encode the rest)."
 

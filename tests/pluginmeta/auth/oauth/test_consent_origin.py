@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 from tests.pluginmeta.auth.oauth.oauth_helpers import authorize_params
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, GPT_REDIRECT, pkce_pair, run_command
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import AccessToken, Grant, RefreshToken, get_application_model
 
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 from pluginmeta.models import PluginOAuthClient
 from tests.conftest import OAUTH_HOST, USER_HOST, HostClient, make_plugin
 from tests.pluginmeta.auth.oauth.oauth_helpers import (

@@ -3,7 +3,7 @@
 import pytest
 from oauth2_provider.models import AccessToken, RefreshToken
 
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 from tests.conftest import OAUTH_HOST, HostClient, make_plugin
 from tests.pluginmeta.auth.oauth.oauth_helpers import authorize_params, exchange, get_code, refresh
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, form_fields, query_of

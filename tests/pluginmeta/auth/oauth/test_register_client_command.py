@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from oauth2_provider.models import get_application_model
 
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 from tests.server import PROJECT_DIR, migrate, scratch_database, server_env
 
 OAUTH_HOST = "todo-oauth.localhost"

@@ -4,7 +4,7 @@ issues tokens only for this host's own resources (RFC 8707)."""
 import pytest
 from oauth2_provider.models import AccessToken
 
-from pluginmeta.auth.oauth.clients import register_client
+from pluginmeta.auth.oauth.services import register_client
 from tests.pluginmeta.auth.oauth.oauth_helpers import (
     authorize_params,
     consent_fields,
