@@ -16,6 +16,7 @@ from django.db.models import Count, QuerySet
 from pluginmeta.models import Plugin
 from retrieval.embedders import Embedder, current_embedder
 from retrieval.models import Chunk, Document
+from retrieval.pgvector import has_pgvector, nearest
 
 MODES = ("keyword", "vector", "hybrid")
 # Reciprocal rank fusion's constant: a document's score is the sum of 1 / (RRF_K + rank).
@@ -130,8 +131,11 @@ def vector_hits(
     document_filter: DocumentFilter | None,
     limit: int,
 ) -> list[tuple[int, float]]:
-    """(chunk pk, cosine similarity), best first, over the chunks this embedder made."""
+    """(chunk pk, cosine similarity), best first, over the chunks this embedder made: by
+    pgvector where the database has it, exactly in numpy otherwise."""
     subquery, params = _document_subquery(plugin, owner, document_filter)
+    if has_pgvector():
+        return nearest(vector, embedder_name, subquery, params, limit)
     sql = (
         "SELECT c.id, c.embedding FROM retrieval_chunk c "  # noqa: S608
         f"WHERE c.embedder = %s AND c.dimension = %s AND c.document_id IN ({subquery})"

@@ -12,9 +12,16 @@ from django.db import transaction
 
 from pluginmeta.models import Plugin
 from retrieval.chunking import split_into_chunks
-from retrieval.embedders import Embedder, EmbedderUnavailable, current_embedder, to_bytes
+from retrieval.embedders import (
+    Embedder,
+    EmbedderUnavailable,
+    current_embedder,
+    from_bytes,
+    to_bytes,
+)
 from retrieval.files import UnreadableFile, UnsupportedFile, extract_text
 from retrieval.models import DOCUMENT_ID_MAX_LENGTH, Chunk, Document
+from retrieval.pgvector import store_vectors
 from retrieval.selectors import DocumentFilter, filtered_documents
 
 # Rows per INSERT of chunks.
@@ -110,6 +117,7 @@ def _replace(plugin: Plugin, owner: str, document: NewDocument, chunks: list[Chu
     for chunk in chunks:
         chunk.document = row
     Chunk.objects.bulk_create(chunks, batch_size=CHUNK_BATCH)
+    store_vectors([chunk.pk for chunk in chunks], [from_bytes(chunk.embedding) for chunk in chunks])
 
 
 def delete_documents(
@@ -191,6 +199,7 @@ def reindex(
             chunk.dimension = int(vector.shape[0])
         with transaction.atomic():
             Chunk.objects.bulk_update(part, ["embedding", "embedder", "dimension"])
+            store_vectors([chunk.pk for chunk in part], vectors)
         done += len(part)
         if progress is not None:
             progress(len(part))

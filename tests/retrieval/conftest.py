@@ -1,11 +1,12 @@
 """Fixtures of the retrieval tests: clients of the demo retrieval plugin with users' keys, and
 plugins of the other auth types."""
 
+import io
 from dataclasses import dataclass
 
 import pytest
+from django.core.management import call_command
 
-from pluginmeta.auth.keys import create_user_key, get_or_create_user, rotate_service_key
 from pluginmeta.models import Plugin
 from retrieval.models import Chunk, Document
 from tests.conftest import HostClient, make_plugin
@@ -17,9 +18,16 @@ def keyed(host: str, key: str) -> HostClient:
     return HostClient(host, HTTP_AUTHORIZATION=f"Bearer {key}")
 
 
+def last_output_line(*args: str) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue().strip().splitlines()[-1]
+
+
 def user_key(plugin: Plugin, username: str) -> str:
-    user, _ = get_or_create_user(username)
-    return create_user_key(user, plugin)[1]
+    """A new key of username (made if missing) for plugin, issued as an operator would."""
+    hostname = plugin.hosts.values_list("hostname", flat=True).first()
+    return last_output_line("plugin_user_key", username, "--host", hostname)
 
 
 def make_retrieval_plugin(slug: str, hostname: str, auth_type: str) -> Plugin:
@@ -72,10 +80,11 @@ def open_plugin(db) -> HostClient:
 @pytest.fixture
 def service_plugin(db) -> HostClient:
     """A retrieval plugin with one service key: one shared corpus."""
-    plugin = make_retrieval_plugin(
-        "retrieval-service", "retrieval-service.localhost", "service_http"
+    make_retrieval_plugin("retrieval-service", "retrieval-service.localhost", "service_http")
+    return keyed(
+        "retrieval-service.localhost",
+        last_output_line("plugin_service_key", "retrieval-service.localhost"),
     )
-    return keyed("retrieval-service.localhost", rotate_service_key(plugin))
 
 
 def upsert(client: HostClient, *documents: dict) -> list[str]:

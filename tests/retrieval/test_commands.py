@@ -107,3 +107,18 @@ def test_the_demo_corpus_loads_once_for_the_demo_user(retrieval_plugin):
 def test_setup_demo_loads_the_retrieval_corpus(retrieval_plugin):
     call_command("setup_demo", stdout=io.StringIO(), stderr=io.StringIO())
     assert Document.objects.filter(plugin=retrieval_plugin, owner="demo").count() == 4
+
+
+@pytest.mark.django_db
+def test_status_counts_documents_and_says_how_vectors_are_searched(alice, bob):
+    from tests.retrieval.conftest import upsert
+
+    upsert(alice, {"id": "a", "text": "One."}, {"id": "b", "text": "Two."})
+    upsert(bob, {"id": "a", "text": "Three."})
+    out = io.StringIO()
+    call_command("retrieval_status", RETRIEVAL_HOST, stdout=out)
+    assert out.getvalue().splitlines() == [
+        "retrieval: 3 documents of 2 owners",
+        "chunks by wordllama-l2-supercat-256: 3",
+        "vector search: exact (numpy; pgvector not available)",
+    ]
