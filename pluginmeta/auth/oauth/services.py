@@ -16,10 +16,13 @@ LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 @dataclass(frozen=True)
 class RegisteredClient:
-    """What the operator pastes into ChatGPT: the secret is shown once and stored hashed."""
+    """What the operator pastes into ChatGPT: the secret is shown once and stored hashed.
+
+    client_secret is None when an existing client was kept (its secret cannot be shown again).
+    """
 
     client_id: str
-    client_secret: str
+    client_secret: str | None
 
 
 def client_plugin(application) -> Plugin | None:
@@ -100,3 +103,33 @@ def register_client(
     application.save()
     PluginOAuthClient.objects.create(plugin=plugin, application=application)
     return RegisteredClient(client_id=application.client_id, client_secret=secret)
+
+
+def client_with_redirect_uris(plugin: Plugin, redirect_uris: list[str]):
+    """The plugin's OAuth client registered with exactly these redirect URIs, if any."""
+    wanted = set(redirect_uris)
+    for link in plugin.oauth_clients.select_related("application").order_by("pk"):
+        if set(link.application.redirect_uris.split()) == wanted:
+            return link.application
+    return None
+
+
+@transaction.atomic
+def register_operator_client(
+    hostname: str, redirect_uris: list[str], name: str, verification_token: str | None
+) -> RegisteredClient:
+    """A confidential client for the oauth plugin on hostname, with ChatGPT's token if given.
+
+    Repeating a registration only to add ChatGPT's verification token must not make a second
+    client: when a client with exactly these redirect URIs exists and a token is given, the
+    token is stored and that client kept (client_secret None). ValidationError if refused.
+    """
+    plugin = oauth_plugin_for_host(hostname)
+    registered = client_with_redirect_uris(plugin, redirect_uris)
+    if verification_token is not None and registered is not None:
+        plugin.set_verification_token(verification_token)
+        return RegisteredClient(client_id=registered.client_id, client_secret=None)
+    client = register_client(plugin, redirect_uris, name=name)
+    if verification_token is not None:
+        plugin.set_verification_token(verification_token)
+    return client

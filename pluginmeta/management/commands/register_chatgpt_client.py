@@ -2,10 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from pluginmeta.auth.oauth.services import oauth_plugin_for_host, register_client
-from pluginmeta.models import Plugin
+from pluginmeta.auth.oauth.services import register_operator_client
 
 
 def is_text(value: str) -> bool:
@@ -15,15 +13,6 @@ def is_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def client_with_redirect_uris(plugin: Plugin, redirect_uris: list[str]):
-    """The plugin's OAuth client registered with exactly these redirect URIs, if any."""
-    wanted = set(redirect_uris)
-    for link in plugin.oauth_clients.select_related("application").order_by("pk"):
-        if set(link.application.redirect_uris.split()) == wanted:
-            return link.application
-    return None
 
 
 class Command(BaseCommand):
@@ -61,26 +50,18 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{placeholder!r} holds a <placeholder>: put in the real value from ChatGPT."
             )
-        token = options["verification_token"]
         try:
-            with transaction.atomic():
-                plugin = oauth_plugin_for_host(host)
-                registered = client_with_redirect_uris(plugin, redirect_uris)
-                if token is not None and registered is not None:
-                    # Repeating the registration to add ChatGPT's token must not make a
-                    # second client: store the token only, as plugin_service_key does.
-                    plugin.set_verification_token(token)
-                    self.stderr.write(
-                        f"Stored the verification token of {plugin.slug}; the client below "
-                        "already had these redirect URIs and keeps its secret."
-                    )
-                    self.stdout.write(f"client_id: {registered.client_id}")
-                    return
-                client = register_client(plugin, redirect_uris, name=options["name"])
-                if token is not None:
-                    plugin.set_verification_token(token)
+            client = register_operator_client(
+                host, redirect_uris, options["name"], options["verification_token"]
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
         self.stdout.write(f"client_id: {client.client_id}")
+        if client.client_secret is None:
+            self.stderr.write(
+                "Stored the verification token; the client above already had these redirect "
+                "URIs and keeps its secret."
+            )
+            return
         self.stdout.write(f"client_secret: {client.client_secret}")
         self.stderr.write("The secret is stored hashed and cannot be shown again.")

@@ -3,7 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from pluginmeta.auth.oauth.services import check_redirect_uri
+from pluginmeta.auth.oauth.services import check_redirect_uri, register_operator_client
+from pluginmeta.models import Plugin
 
 UNPRINTABLE = "must be printable ASCII without whitespace (percent-encode the rest)."
 
@@ -48,3 +49,35 @@ def test_other_uris_are_refused_with_the_reason(uri, problem):
     with pytest.raises(ValidationError) as refused:
         check_redirect_uri(uri)
     assert refused.value.messages == [f"{uri!r} {problem}"]
+
+
+CALLBACK = "https://chat.openai.com/aip/plugin-abc/oauth/callback"
+
+
+@pytest.mark.django_db
+def test_an_operator_client_is_made_once_and_a_repeat_with_the_token_only_stores_it():
+    first = register_operator_client("todo-oauth.localhost", [CALLBACK], "ChatGPT", None)
+    assert first.client_secret
+    again = register_operator_client("todo-oauth.localhost", [CALLBACK], "ChatGPT", "tok-1")
+    assert again.client_id == first.client_id
+    assert again.client_secret is None
+    plugin = Plugin.objects.get(slug="todo-oauth")
+    assert plugin.verification_token == "tok-1"
+    assert plugin.oauth_clients.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_operator_client_without_a_token_is_always_a_new_client():
+    first = register_operator_client("todo-oauth.localhost", [CALLBACK], "ChatGPT", None)
+    second = register_operator_client("todo-oauth.localhost", [CALLBACK], "ChatGPT", None)
+    assert first.client_id != second.client_id
+    assert Plugin.objects.get(slug="todo-oauth").oauth_clients.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_refused_operator_client_changes_nothing():
+    with pytest.raises(ValidationError):
+        register_operator_client("todo-oauth.localhost", ["http://evil.example/cb"], "X", "tok")
+    plugin = Plugin.objects.get(slug="todo-oauth")
+    assert plugin.oauth_clients.count() == 0
+    assert plugin.verification_token != "tok"
