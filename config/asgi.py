@@ -7,7 +7,7 @@ cap, and Django (the WSGI application, unchanged) only ever sees complete reques
 WEB_THREADS threads per process. A body still incomplete at the deadline gets a 408, one
 larger than the cap a 413; neither reaches Django.
 
-    granian --interface asgi config.asgi:application     (python -m config.serve)
+    granian --interface asginl --no-ws config.asgi:application     (python -m config.serve)
 """
 
 import asyncio
