@@ -5,6 +5,8 @@ the migrations made for the database in use (FTS5 on SQLite, tsvector on Postgre
 document filter is the ORM's own SQL, bound as a subquery.
 """
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,6 +125,55 @@ def keyword_hits(
         return [(pk, float(score)) for pk, score in cursor.fetchall()]
 
 
+@dataclass(frozen=True)
+class _Vectors:
+    stamp: tuple
+    pks: np.ndarray
+    matrix: np.ndarray
+
+
+# One owner's vectors per (database, plugin, owner, embedder, dimension), kept in the process
+# while their stamp holds: reading 100k stored vectors costs far more than the search itself.
+_vector_cache: OrderedDict[tuple, _Vectors] = OrderedDict()
+_vector_cache_lock = threading.Lock()
+VECTOR_CACHE_ENTRIES = 8
+
+_CORPUS = (
+    "FROM retrieval_chunk c JOIN retrieval_document d ON d.id = c.document_id "
+    "WHERE d.plugin_id = %s AND d.owner = %s AND c.embedder = %s AND c.dimension = %s"
+)
+
+
+def _owner_vectors(plugin: Plugin, owner: str, embedder_name: str, dimension: int) -> _Vectors:
+    """The owner's chunk vectors of this embedder, from the cache while nothing changed.
+
+    The stamp (count, largest and sum of chunk ids) changes with every write: an upsert
+    makes new chunk rows, a delete removes some.
+    """
+    params = [plugin.pk, owner, embedder_name, dimension]
+    settings = connection.settings_dict
+    key = (settings["NAME"], settings["HOST"], *params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), max(c.id), sum(c.id) {_CORPUS}", params)
+        stamp = tuple(cursor.fetchone())
+        with _vector_cache_lock:
+            cached = _vector_cache.get(key)
+            if cached is not None and cached.stamp == stamp:
+                _vector_cache.move_to_end(key)
+                return cached
+        cursor.execute(f"SELECT c.id, c.embedding {_CORPUS} ORDER BY c.id", params)
+        rows = cursor.fetchall()
+    pks = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
+    blob = b"".join(bytes(embedding) for _, embedding in rows)
+    matrix = np.frombuffer(blob, dtype="<f4").reshape(len(rows), dimension)
+    vectors = _Vectors(stamp, pks, matrix)
+    with _vector_cache_lock:
+        _vector_cache[key] = vectors
+        while len(_vector_cache) > VECTOR_CACHE_ENTRIES:
+            _vector_cache.popitem(last=False)
+    return vectors
+
+
 def vector_hits(
     plugin: Plugin,
     owner: str,
@@ -136,24 +187,25 @@ def vector_hits(
     subquery, params = _document_subquery(plugin, owner, document_filter)
     if has_pgvector():
         return nearest(vector, embedder_name, subquery, params, limit)
-    sql = (
-        "SELECT c.id, c.embedding FROM retrieval_chunk c "  # noqa: S608
-        f"WHERE c.embedder = %s AND c.dimension = %s AND c.document_id IN ({subquery})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [embedder_name, int(vector.shape[0]), *params])
-        rows = cursor.fetchall()
-    if not rows:
+    dimension = int(vector.shape[0])
+    corpus = _owner_vectors(plugin, owner, embedder_name, dimension)
+    if not len(corpus.pks):
         return []
-    pks = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
-    matrix = np.frombuffer(b"".join(bytes(blob) for _, blob in rows), dtype="<f4").reshape(
-        len(rows), -1
-    )
-    scores = matrix @ vector.astype(np.float32)
-    take = min(limit, len(rows))
+    scores = corpus.matrix @ vector.astype(np.float32)
+    if document_filter is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT c.id FROM retrieval_chunk c WHERE c.document_id IN ({subquery})",  # noqa: S608
+                params,
+            )
+            allowed = np.fromiter((pk for (pk,) in cursor.fetchall()), dtype=np.int64)
+        scores = np.where(np.isin(corpus.pks, allowed), scores, -np.inf)
+    take = min(limit, int(np.isfinite(scores).sum()))
+    if take == 0:
+        return []
     best = np.argpartition(-scores, take - 1)[:take]
     best = best[np.argsort(-scores[best], kind="stable")]
-    return [(int(pks[i]), float(scores[i])) for i in best]
+    return [(int(corpus.pks[i]), float(scores[i])) for i in best]
 
 
 def fuse(lists: Sequence[list[tuple[int, float]]], k: int = RRF_K) -> list[tuple[int, float]]:

@@ -383,3 +383,15 @@ def test_manifest_names_the_retrieval_plugin(alice):
     assert manifest["name_for_model"] == "retrieval"
     assert manifest["auth"]["type"] == "user_http"
     assert manifest["auth"]["authorization_type"] == "bearer"
+
+
+@pytest.mark.django_db
+def test_vector_search_sees_every_replace_and_delete_at_once(corpus):
+    assert query(corpus, "tomatoes garden", mode="vector", top_k=1)[0]["id"] == "garden_0"
+    upsert(corpus, {"id": "garden", "text": "Invoices and tax returns for the year."})
+    (hit,) = query(corpus, "tax invoices", mode="vector", top_k=1)
+    assert (hit["id"], hit["text"]) == ("garden_0", "Invoices and tax returns for the year.")
+    corpus.json_call("delete", "/delete", {"ids": ["garden"]})
+    hits = query(corpus, "tax invoices", mode="vector", top_k=10)
+    assert "garden" not in document_ids(hits)
+    assert len(hits) == 2
