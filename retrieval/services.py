@@ -8,7 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from pluginmeta.models import Plugin
 from retrieval.chunking import split_into_chunks
@@ -24,8 +25,9 @@ from retrieval.models import DOCUMENT_ID_MAX_LENGTH, Chunk, Document
 from retrieval.pgvector import store_vectors
 from retrieval.selectors import DocumentFilter, filtered_documents
 
-# Rows per INSERT of chunks.
+# Rows per INSERT of chunks, and texts per call of the embedder.
 CHUNK_BATCH = 500
+EMBED_BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -59,15 +61,29 @@ def chunk_texts(text: str) -> list[str]:
     return split_into_chunks(text, config["CHUNK_WORDS"], config["CHUNK_OVERLAP_WORDS"])
 
 
+DOCUMENT_FIELDS = [
+    "text",
+    "title",
+    "source",
+    "source_id",
+    "url",
+    "author",
+    "created_at",
+    "content_hash",
+    "updated_at",
+]
+
+
 def upsert_documents(
     plugin: Plugin, owner: str, documents: list[NewDocument], embedder: Embedder | None = None
 ) -> list[str]:
     """Stores each document, replacing the whole of any with the same id; their ids, in order.
 
-    Chunking and embedding happen before the transaction. Inside it, each document's row is
-    inserted if missing and then locked, in id order, before its chunks are replaced: a second
-    upsert of the same id waits for the first to commit and then replaces its chunks in turn,
-    so a document never holds chunks of two versions (SQLite has one writer at a time anyway).
+    Chunking and embedding happen before the transaction. Inside it, the documents' rows are
+    inserted where missing and then locked, in id order, before their chunks are replaced: a
+    second upsert of the same id waits for the first to commit and then replaces its chunks
+    in turn, so a document never holds chunks of two versions (SQLite has one writer at a
+    time anyway). Each step is one statement for all the documents of the call.
     """
     embedder = embedder or current_embedder()
     documents = [
@@ -76,48 +92,83 @@ def upsert_documents(
     ]
     pieces = [chunk_texts(document.text) or [document.text.strip()] for document in documents]
     flat = [text for texts in pieces for text in texts]
-    vectors = embedder.embed(flat)
-    dimension = int(vectors.shape[1]) if len(flat) else 0
-    rows: dict[str, list[Chunk]] = {}
+    # In slices: WordLlama embeds small batches faster than one large one, and an HTTP
+    # endpoint gets a few requests rather than one per chunk.
+    vectors = [
+        vector
+        for start in range(0, len(flat), EMBED_BATCH)
+        for vector in embedder.embed(flat[start : start + EMBED_BATCH])
+    ]
+    chunks: dict[str, list[Chunk]] = {}
     offset = 0
     for document, texts in zip(documents, pieces, strict=True):
-        rows[document.document_id] = [
+        chunks[document.document_id] = [
             Chunk(
                 position=position,
                 text=text,
                 embedding=to_bytes(vectors[offset + position]),
                 embedder=embedder.name,
-                dimension=dimension,
+                dimension=int(vectors[offset + position].shape[0]),
             )
             for position, text in enumerate(texts)
         ]
         offset += len(texts)
     by_id = {document.document_id: document for document in documents}
+    ids = sorted(by_id)
+    now = timezone.now()
     with transaction.atomic():
-        for document_id in sorted(by_id):
-            _replace(plugin, owner, by_id[document_id], rows[document_id])
+        Document.objects.bulk_create(
+            [Document(plugin=plugin, owner=owner, document_id=i, text="") for i in ids],
+            ignore_conflicts=True,
+        )
+        rows = list(
+            Document.objects.select_for_update()
+            .filter(plugin=plugin, owner=owner, document_id__in=ids)
+            .order_by("document_id")
+        )
+        _update_rows(rows, by_id, now)
+        Chunk.objects.filter(document__in=rows).delete()
+        new_chunks = []
+        for row in rows:
+            for chunk in chunks[row.document_id]:
+                chunk.document = row
+                new_chunks.append(chunk)
+        Chunk.objects.bulk_create(new_chunks, batch_size=CHUNK_BATCH)
+        store_vectors(
+            [chunk.pk for chunk in new_chunks],
+            [from_bytes(chunk.embedding) for chunk in new_chunks],
+        )
     return [document.document_id for document in documents]
 
 
-def _replace(plugin: Plugin, owner: str, document: NewDocument, chunks: list[Chunk]) -> None:
-    key = {"plugin": plugin, "owner": owner, "document_id": document.document_id}
-    Document.objects.bulk_create([Document(**key, text="")], ignore_conflicts=True)
-    row = Document.objects.select_for_update().get(**key)
-    meta = document.metadata
-    row.text = document.text
-    row.title = meta.title
-    row.source = meta.source
-    row.source_id = meta.source_id
-    row.url = meta.url
-    row.author = meta.author
-    row.created_at = meta.created_at
-    row.content_hash = document.content_hash
-    row.save()
-    Chunk.objects.filter(document=row).delete()
-    for chunk in chunks:
-        chunk.document = row
-    Chunk.objects.bulk_create(chunks, batch_size=CHUNK_BATCH)
-    store_vectors([chunk.pk for chunk in chunks], [from_bytes(chunk.embedding) for chunk in chunks])
+def _update_rows(rows: list[Document], by_id: dict[str, NewDocument], now: datetime) -> None:
+    """Writes each document's fields into its row: one prepared UPDATE run for every row, as
+    the ORM's bulk_update builds a CASE per field that costs more than the writes."""
+    ops = connection.ops
+    values = []
+    for row in rows:
+        document = by_id[row.document_id]
+        meta = document.metadata
+        values.append(
+            [
+                document.text,
+                meta.title,
+                meta.source,
+                meta.source_id,
+                meta.url,
+                meta.author,
+                ops.adapt_datetimefield_value(meta.created_at),
+                document.content_hash,
+                ops.adapt_datetimefield_value(now),
+                row.pk,
+            ]
+        )
+    assignments = ", ".join(f"{field} = %s" for field in DOCUMENT_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Document._meta.db_table} SET {assignments} WHERE id = %s",  # noqa: S608
+            values,
+        )
 
 
 def delete_documents(
