@@ -181,7 +181,7 @@ def worker_rss_mb(server: subprocess.Popen) -> float:
     return max(child.memory_info().rss for child in children) / 2**20
 
 
-def bench(label: str, database_url: str, seconds: int) -> list[str]:
+def bench(label: str, database_url: str, seconds: int, threads: int) -> list[str]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -205,6 +205,7 @@ def bench(label: str, database_url: str, seconds: int) -> list[str]:
         ours = subprocess.Popen(
             [sys.executable, "-m", "config.serve"], cwd=PROJECT,
             env={**env, "HOST": "127.0.0.1", "PORT": str(PORTS["ours"]), "WEB_CONCURRENCY": "2",
+                "WEB_THREADS": str(threads),
                  "WEB_ACCESS_LOG": "0", "WEB_LOG_LEVEL": "warning"},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -276,10 +277,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument(
+        "--threads", type=int, default=1, help="WEB_THREADS of our workers (the peer's pool is 40)"
+    )
     args = parser.parse_args()
     lines = ["| db | chunks | run | req/s | p50 ms | p99 ms |", "|---|---:|---|---:|---:|---:|"]
     for label, url in each_database(args, "retrieval_speed", "aips_bench_retrieval"):
-        lines.extend(bench(label, url, args.seconds))
+        lines.extend(bench(label, url, args.seconds, args.threads))
     print("\n".join(lines))
 
 

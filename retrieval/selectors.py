@@ -136,6 +136,7 @@ class _Vectors:
 # while their stamp holds: reading 100k stored vectors costs far more than the search itself.
 _vector_cache: OrderedDict[tuple, _Vectors] = OrderedDict()
 _vector_cache_lock = threading.Lock()
+_loading_locks: dict[tuple, threading.Lock] = {}
 VECTOR_CACHE_ENTRIES = 8
 
 _CORPUS = (
@@ -161,17 +162,29 @@ def _owner_vectors(plugin: Plugin, owner: str, embedder_name: str, dimension: in
             if cached is not None and cached.stamp == stamp:
                 _vector_cache.move_to_end(key)
                 return cached
-        cursor.execute(f"SELECT c.id, c.embedding {_CORPUS} ORDER BY c.id", params)
-        rows = cursor.fetchall()
+            loading = _loading_locks.setdefault(key, threading.Lock())
+        # One thread of the process reads the vectors; the others wait for its copy.
+        with loading:
+            with _vector_cache_lock:
+                cached = _vector_cache.get(key)
+                if cached is not None and cached.stamp == stamp:
+                    return cached
+            cursor.execute(f"SELECT c.id, c.embedding {_CORPUS} ORDER BY c.id", params)
+            rows = cursor.fetchall()
+            vectors = _as_vectors(stamp, rows, dimension)
+            with _vector_cache_lock:
+                _vector_cache[key] = vectors
+                while len(_vector_cache) > VECTOR_CACHE_ENTRIES:
+                    evicted, _ = _vector_cache.popitem(last=False)
+                    _loading_locks.pop(evicted, None)
+    return vectors
+
+
+def _as_vectors(stamp: tuple, rows: list, dimension: int) -> _Vectors:
     pks = np.fromiter((pk for pk, _ in rows), dtype=np.int64, count=len(rows))
     blob = b"".join(bytes(embedding) for _, embedding in rows)
     matrix = np.frombuffer(blob, dtype="<f4").reshape(len(rows), dimension)
-    vectors = _Vectors(stamp, pks, matrix)
-    with _vector_cache_lock:
-        _vector_cache[key] = vectors
-        while len(_vector_cache) > VECTOR_CACHE_ENTRIES:
-            _vector_cache.popitem(last=False)
-    return vectors
+    return _Vectors(stamp, pks, matrix)
 
 
 def vector_hits(
