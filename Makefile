@@ -42,11 +42,10 @@ setup: $(STAMP) .secret_key
 run: setup
 	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
-# pytest-xdist's workers: most tests wait on servers, browsers and subprocesses more than they
-# compute, so more workers than cores pay off (bench/test_suite_bench.py). PYTEST_WORKERS=0 runs
-# in one process. loadgroup keeps the tests marked xdist_group (those sharing one costly
-# server) in one worker.
-PYTEST_WORKERS ?= 4
+# pytest-xdist's workers, as many as the 2 cores the suite is timed on: 4 were slower there
+# (bench/test_suite_bench.py). PYTEST_WORKERS=0 runs in one process. loadgroup keeps the tests
+# marked xdist_group (those sharing one costly server) in one worker.
+PYTEST_WORKERS ?= 2
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -4,10 +4,10 @@ Runs the whole suite (or the pytest arguments after `--`) once per combination, 
 the other in this one invocation, so the figures compare under the same machine load. Prints,
 per run: the database, the workers (0: one process, no xdist), wall seconds, the summary
 pytest printed, and the load average before and after; then each run's time relative to the
-first. A run that fails is reported, not hidden.
+first. A run that fails is reported, not hidden; each run's whole output is kept in bench/out/.
 
     .venv/bin/python bench/test_suite_bench.py                       # 0, 2 and 4 workers, SQLite
-    .venv/bin/python bench/test_suite_bench.py --workers 4 --database sqlite postgres
+    .venv/bin/python bench/test_suite_bench.py --workers 2 --database sqlite postgres
     .venv/bin/python bench/test_suite_bench.py --workers 0 4 -- tests/todos
 """
 
@@ -51,8 +51,10 @@ def run_suite(database: str, workers: int, pytest_args: list[str]) -> tuple[floa
     seconds = time.monotonic() - started
     summaries = re.findall(r"^=*\s*(\d+ (?:passed|failed).*?)\s*=*$", result.stdout, re.MULTILINE)
     summary = summaries[-1] if summaries else result.stdout.strip().splitlines()[-1:]
-    if result.returncode != 0:
-        print(result.stdout[-4000:], file=sys.stderr)
+    log = PROJECT / "bench" / "out" / f"test-suite-{database}-n{workers}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(result.stdout + result.stderr)
+    print(f"pytest's output: {log}", file=sys.stderr)
     return seconds, str(summary), result.returncode
 
 
