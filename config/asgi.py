@@ -44,14 +44,17 @@ class BodyBroken(Exception):
     """granian reports a body it cannot decode as the client's disconnect."""
 
 
-def body_limit(content_type: str) -> int | None:
+def body_limit(content_type: str, path: str = "") -> int | None:
     """The most bytes of body held in memory for a request: Django's DATA_UPLOAD_MAX_MEMORY_SIZE,
     or for a file upload (multipart, the admin's logos) FILE_UPLOAD_MAX_MEMORY_SIZE if larger,
-    which Django itself would keep in memory too."""
+    which Django itself would keep in memory too; a path of PLUGIN_SERVER["BODY_LIMITS"]
+    (an API taking documents or files) has its own, where larger."""
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if limit is not None and content_type.startswith("multipart/form-data"):
-        return max(limit, settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
-    return limit
+    if limit is None:
+        return None
+    if content_type.startswith("multipart/form-data"):
+        limit = max(limit, settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+    return max(limit, settings.PLUGIN_SERVER.get("BODY_LIMITS", {}).get(path, 0))
 
 
 async def read_body(receive: Receive, limit: int | None) -> bytes:
@@ -266,7 +269,7 @@ class BufferedWSGI:
             # HTTP/1 gives a request without either header no body (RFC 9112, 6.3); most
             # requests are such GETs, which then skip the wait below.
             return b""
-        limit = body_limit(content_type)
+        limit = body_limit(content_type, scope["path"])
         if limit is not None and declared_length > limit:
             raise BodyTooLarge(limit)
         async with asyncio.timeout(self.body_timeout):

@@ -364,6 +364,12 @@ RETRIEVAL = {
     # The search mode of a query that names none: keyword, vector or hybrid.
     "DEFAULT_MODE": env_str("RETRIEVAL_DEFAULT_MODE", "hybrid"),
 }
+# The production server (config/asgi.py) reads bodies up to these sizes on these paths, above
+# the general limit: the retrieval API's documents and files.
+PLUGIN_SERVER["BODY_LIMITS"] = {
+    "/upsert": RETRIEVAL["MAX_UPSERT_BYTES"],
+    "/upsert-file": RETRIEVAL["MAX_FILE_BYTES"] + 64 * 1024,
+}
 
 # --- OAuth authorization server (django-oauth-toolkit), for oauth plugin hosts ------------------
 

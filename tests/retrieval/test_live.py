@@ -94,3 +94,23 @@ def test_concurrent_file_uploads_each_keep_their_own_text(live_retrieval: LiveRe
     )
     assert too_big.status_code == 413
     assert too_big.json()["error"] == "payload_too_large"
+
+
+def test_the_production_server_takes_upserts_and_files_larger_than_other_bodies(
+    live_retrieval: LiveRetrieval,
+):
+    # Over the general body limit (64 KiB) and Django's in-memory upload size (2.5 MiB),
+    # under RETRIEVAL_MAX_UPSERT_BYTES and RETRIEVAL_MAX_FILE_BYTES.
+    text = "A long report sentence about harbour budgets. " * 3000
+    body = {"documents": [{"id": "big-upsert", "text": text}]}
+    response = live_retrieval.call("POST", "/upsert", json=body)
+    assert response.status_code == 200, response.text
+    data = ("Line about lighthouse maintenance.\n" * 90_000).encode()
+    assert len(data) > 3 * 1024 * 1024
+    uploaded = live_retrieval.call(
+        "POST", "/upsert-file", files={"file": ("big.txt", data, "application/octet-stream")}
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    (document_id,) = uploaded.json()["ids"]
+    fetched = live_retrieval.call("GET", f"/documents/{document_id}").json()
+    assert fetched["text"] == data.decode().strip()
