@@ -32,7 +32,7 @@ PG_NAME = os.environ.get("BENCH_PG_NAME", "aips_bench_http")
 
 # Each request appends to one of 50 lists that start with 20 items, like the GET list; one
 # list taking every POST would grow by thousands of items a run, and the todo_idx count
-# grows with the list (bench/RESULTS.md measures that separately).
+# grows with the list (docs/records/benchmarks.md measures that separately).
 POST_LUA = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

@@ -4,7 +4,8 @@
 
 granian reads request heads in its Rust runtime, and config.asgi reads each body in the
 event loop, so Django runs only complete requests: clients that send their head or body
-slowly, or stop, hold no Django thread (bench/RESULTS.md compares the choices).
+slowly, or stop, hold no Django thread (docs/performance.md, "Body buffering in the
+production server").
 """
 
 import os
@@ -31,7 +32,7 @@ def server(host: str, port: int) -> Granian:
         interface=Interfaces.ASGINL,
         websockets=False,
         # The standard library's loop, whatever else is installed (uvloop comes with the
-        # bench extras): the measured figures in bench/RESULTS.md are for this one.
+        # bench extras): the measured figures in docs/performance.md are for this one.
         loop=Loops.asyncio,
         address=host,
         port=port,

@@ -152,7 +152,8 @@ DATABASES = {
 }
 # Postgres: bind parameters on the server and let psycopg prepare a statement on its 5th run
 # (its own default; Django turns preparation off unless prepare_threshold is set), so
-# Postgres stops parsing and planning the hot queries on every request (bench/RESULTS.md).
+# Postgres stops parsing and planning the hot queries on every request (docs/performance.md,
+# "Prepared statements on Postgres").
 # DJANGO_PG_SERVER_SIDE_BINDING=0 turns both off, e.g. behind PgBouncer in transaction mode.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
     "DJANGO_PG_SERVER_SIDE_BINDING", True

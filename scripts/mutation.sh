@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mutation testing of the security- and data-critical modules, run by hand (see tests/MUTATION.md).
+# Mutation testing of the security- and data-critical modules, run by hand (see docs/records/mutation-testing.md).
 #   scripts/mutation.sh                      every module listed in [tool.mutmut] of pyproject.toml
 #   scripts/mutation.sh "pluginmeta.hosts*"  only the mutants whose names match
 # Results stay in mutants/ (git-ignored): `.venv/bin/mutmut results`, `.venv/bin/mutmut show NAME`.

@@ -41,7 +41,8 @@ class PageQuery:
     """The outer query of a page, written out once from the models' fields.
 
     Built by the ORM on every request, the same page cost 1.3 to 1.9 times the instructions
-    and 1.2 to 2.5 times the p50 at 1M rows (bench/RESULTS.md, "PageQuery against the ORM").
+    and 1.2 to 2.5 times the p50 at 1M rows (docs/performance.md, "Sport Stats pages,
+    averages and imports in SQL").
     Model instances are only part of it: with values_list() instead, a 25-row page cost as
     much, building and compiling the join being most of the difference. The SQL never
     changes, so it is built once per process.
@@ -108,7 +109,8 @@ def keyset_page(queryset: QuerySet, cursor: int, per_page: int, shape: PageQuery
     picks the page's ids from the filters alone, which an index can answer without visiting
     the table; the outer one joins the related rows for those ids only. Filters, joins and
     LIMIT in one query instead let Postgres walk the primary key until the page is full: a
-    week's stats took 90 ms at 1M rows rather than 4 (bench/RESULTS.md).
+    week's stats took 90 ms at 1M rows rather than 4 (docs/performance.md, "Sport Stats
+    pages, averages and imports in SQL").
     """
     inner = queryset.filter(id__gt=cursor).order_by("id").values("id")[: per_page + 1]
     inner_sql, params = inner.query.sql_with_params()

@@ -36,7 +36,7 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     "command",
     [
-        ["plugin_user_key", "alice"],
+        ["plugin_user_key", "alice", "--host", "todo-user.localhost"],
         ["plugin_service_key", "todo-service.localhost"],
     ],
 )

@@ -1,6 +1,7 @@
-"""README.md's shell examples, run as a newcomer runs them, so the manual cannot rot.
+"""The manual's shell examples, run as a newcomer runs them, so the manual cannot rot.
 
-The ```sh blocks are read from README.md itself. In a fresh copy of the checkout (what git
+The ```sh blocks are read from README.md, then from each page of docs/ in the order its
+contents page (docs/index.md) lists them. In a fresh copy of the checkout (what git
 tracks, with a virtualenv of its own layered on the project's) `make run` starts the server, and
 every other command runs in order in one bash session in that copy, as typed in a second
 terminal: no DJANGO_SECRET_KEY, the `localhost:8000` URLs pointed at the port `make run`
@@ -33,6 +34,7 @@ from tests.server import PROJECT_DIR, free_port, scratch_database
 from tests.venvs import VENV, environment_state, layered_venv
 
 README = PROJECT_DIR / "README.md"
+DOCS = PROJECT_DIR / "docs"
 README_PORT = "8000"
 
 # Values for the README's <placeholders>.
@@ -77,9 +79,10 @@ class Command:
     text: str
     block: int
     line: int
+    page: str = "README.md"
 
     def __str__(self) -> str:
-        return f"README.md line {self.line}: {self.text}"
+        return f"{self.page} line {self.line}: {self.text}"
 
     @property
     def expected_status(self) -> int | None:
@@ -88,21 +91,33 @@ class Command:
         return int(match.group(1)) if match else None
 
 
+def manual_pages() -> list[Path]:
+    """README.md, then the docs pages in the order the contents page links them."""
+    listed = re.findall(r"\]\(([\w-]+\.md)\)", (DOCS / "index.md").read_text())
+    pages = list(dict.fromkeys(DOCS / name for name in listed))
+    unlisted = sorted(set(DOCS.glob("*.md")) - set(pages) - {DOCS / "index.md"})
+    assert not unlisted, f"docs/index.md does not list {unlisted}"
+    return [README, *pages]
+
+
 def readme_commands() -> list[Command]:
-    commands, block, pending, start, inside = [], 0, "", 0, False
-    for number, line in enumerate(README.read_text().splitlines(), start=1):
-        if line.startswith("```"):
-            inside = line == "```sh"
-            block += inside
-            continue
-        if not inside or (not pending and (not line.strip() or line.startswith("#"))):
-            continue
-        if not pending:
-            start = number
-        pending += line + "\n"
-        if not line.endswith("\\"):
-            commands.append(Command(pending.rstrip("\n"), block, start))
-            pending = ""
+    commands, block = [], 0
+    for page in manual_pages():
+        pending, start, inside = "", 0, False
+        for number, line in enumerate(page.read_text().splitlines(), start=1):
+            if line.startswith("```"):
+                inside = line == "```sh"
+                block += inside
+                continue
+            if not inside or (not pending and (not line.strip() or line.startswith("#"))):
+                continue
+            if not pending:
+                start = number
+            pending += line + "\n"
+            if not line.endswith("\\"):
+                name = str(page.relative_to(PROJECT_DIR))
+                commands.append(Command(pending.rstrip("\n"), block, start, name))
+                pending = ""
     return commands
 
 

@@ -9,8 +9,8 @@ from pluginmeta.models import Plugin
 from todos.models import Todo
 
 # The hottest queries of the API, in plain SQL: the ORM's per-call query compilation costs
-# several times the query itself (bench/RESULTS.md). The table name comes from the model,
-# never from input, and values are bound parameters.
+# several times the query itself (docs/performance.md, "The driver cursor"). The table name
+# comes from the model, never from input, and values are bound parameters.
 _TABLE = Todo._meta.db_table
 LIST_SQL = f"SELECT text FROM {_TABLE} WHERE plugin_id = %s AND owner = %s ORDER BY id"  # noqa: S608
 

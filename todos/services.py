@@ -17,8 +17,8 @@ MAX_INDEX = 2**31
 
 
 # The hottest queries of the API, in plain SQL: the ORM's per-call query compilation costs
-# several times the query itself (bench/RESULTS.md). The table name comes from the model,
-# never from input, and values are bound parameters.
+# several times the query itself (docs/performance.md, "The driver cursor"). The table name
+# comes from the model, never from input, and values are bound parameters.
 _TABLE = Todo._meta.db_table
 # An add appends unless the list is full and returns the count of the rows ahead, as one step
 # no other writer of the list can come between, in one round trip. The list is counted once:

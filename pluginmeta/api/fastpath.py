@@ -2,9 +2,10 @@
 
 DRF's dispatch (Request and Response objects, authentication, permission and throttle
 classes instantiated per request, negotiation, template-response rendering) costs more than
-the whole of a plain Django view (bench/RESULTS.md). On a no-auth host, a request whose
-input is plainly valid needs none of it: the short path counts the throttle, calls the app's
-handler and renders with DRF's own JSON renderer, so the bytes and headers are the same.
+the whole of a plain Django view (docs/performance.md, "The short path past DRF"). On a
+no-auth host, a request whose input is plainly valid needs none of it: the short path counts
+the throttle, calls the app's handler and renders with DRF's own JSON renderer, so the bytes
+and headers are the same.
 
 Anything else takes the full DRF view: other auth types, other methods, a throttled
 request, and any input the handler does not accept as it is. There DRF and the serializers

@@ -50,6 +50,14 @@ def service_plugin(db) -> Plugin:
 
 @pytest.fixture
 def user_plugin(db) -> Plugin:
+    """The TODO user-key plugin, as the only user_http plugin.
+
+    The key commands take the only user_http plugin when --host is left out; the demo data
+    has a second one (retrieval), which these tests do not need.
+    """
+    Plugin.objects.filter(auth_type=Plugin.AuthType.USER_HTTP).exclude(
+        hosts__hostname=USER_HOST
+    ).delete()
     return Plugin.objects.get(hosts__hostname=USER_HOST)
 
 

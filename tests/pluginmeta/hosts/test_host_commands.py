@@ -13,7 +13,7 @@ from tests.pluginmeta.conftest import CHATGPT_REDIRECT, GPT_REDIRECT, command_ou
 pytestmark = pytest.mark.django_db
 
 DEPLOYED_HOST = "todo.example.com"
-EXAMPLE_SLUGS = ["sports", "todo", "todo-oauth", "todo-service", "todo-user"]
+EXAMPLE_SLUGS = ["retrieval", "sports", "todo", "todo-oauth", "todo-service", "todo-user"]
 
 
 def manifest_auth(host: str) -> dict:
@@ -92,7 +92,10 @@ def test_adding_is_idempotent_and_normalises_the_name():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["add", "nope", DEPLOYED_HOST], "No plugin has the slug 'nope'; the plugins are: sports,"),
+        (
+            ["add", "nope", DEPLOYED_HOST],
+            "No plugin has the slug 'nope'; the plugins are: retrieval, sports,",
+        ),
         (["add", "sports", "localhost"], "localhost already serves todo; remove it from there"),
         (["add", "todo", "https://todo.example.com"], "without scheme or port"),
         (["add", "todo", "todo.example.com:8443"], "without scheme or port"),
