@@ -3,6 +3,8 @@ about JSON types, with ISO 8601 dates."""
 
 from datetime import UTC, date, datetime, time
 
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from retrieval.models import DOCUMENT_ID_MAX_LENGTH, Document
@@ -16,14 +18,29 @@ MAX_TOP_K = 100
 MAX_IDS = 1000
 
 
+NO_NUL = RegexValidator(r"^[^\x00]*$", "Must not contain NUL characters.")
+NO_CONTROL = RegexValidator(r"^[^\x00-\x1f\x7f]*$", "Must not contain control characters.")
+VISIBLE_TEXT = RegexValidator(
+    r"^[^\x00]*[^\s\x00][^\x00]*$", "Must contain a visible character and no NUL."
+)
+ISO_8601 = (
+    r"^([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"
+    r"([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+    r"(Z|[+-][01][0-9]:[0-5][0-9])?)?$"
+)
+
+
 class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of turning them into text."""
+    """A CharField that refuses numbers and booleans instead of turning them into text, and
+    NUL characters, which Postgres cannot store (the spec states it as a pattern)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("validators", [NO_NUL])
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
-        if "\x00" in data:
-            raise serializers.ValidationError("Must not contain NUL characters.")
         return super().to_internal_value(data)
 
 
@@ -43,6 +60,13 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": ISO_8601,
+        "description": "ISO 8601: a date (its midnight) or a date-time (UTC if no offset).",
+    }
+)
 class IsoDateTimeField(serializers.Field):
     """An ISO 8601 date or date-time; a date is its midnight, a time without offset is UTC."""
 
@@ -68,13 +92,12 @@ class IsoDateTimeField(serializers.Field):
 
 class DocumentIdField(StrictCharField):
     def __init__(self, **kwargs) -> None:
-        super().__init__(max_length=DOCUMENT_ID_MAX_LENGTH, trim_whitespace=False, **kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
-            raise serializers.ValidationError("Must not contain control characters.")
-        return value
+        super().__init__(
+            max_length=DOCUMENT_ID_MAX_LENGTH,
+            trim_whitespace=False,
+            validators=[NO_CONTROL],
+            **kwargs,
+        )
 
 
 class MetadataSerializer(serializers.Serializer):
@@ -93,13 +116,10 @@ class MetadataSerializer(serializers.Serializer):
 
 class UpsertDocumentSerializer(serializers.Serializer):
     id = DocumentIdField(required=False, help_text="The document's id; a new one if left out.")
-    text = StrictCharField(trim_whitespace=False, help_text="The document's full text.")
+    text = StrictCharField(
+        trim_whitespace=False, validators=[VISIBLE_TEXT], help_text="The document's full text."
+    )
     metadata = MetadataSerializer(required=False)
-
-    def validate_text(self, value: str) -> str:
-        if not value.strip():
-            raise serializers.ValidationError("Must contain a visible character.")
-        return value
 
 
 class UpsertSerializer(serializers.Serializer):

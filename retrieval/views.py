@@ -32,6 +32,10 @@ from retrieval.serializers import (
 from retrieval.services import Metadata, NewDocument
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer}
+# Any JSON body may be too large or not JSON at all.
+BODY_ERRORS = {**ERRORS, 413: ErrorSerializer, 415: ErrorSerializer}
+# The embedder (the HTTP one) may be down.
+EMBEDDER_ERRORS = {**BODY_ERRORS, 503: ErrorSerializer}
 READ_ONLY = {"x-openai-isConsequential": False}
 # How many documents search answers.
 SEARCH_RESULTS = 10
@@ -130,7 +134,7 @@ class UpsertView(APIView):
             "already is replaced as a whole. Answers the documents' ids."
         ),
         request=UpsertSerializer,
-        responses={200: IdsResponseSerializer, 413: ErrorSerializer, **ERRORS},
+        responses={200: IdsResponseSerializer, **EMBEDDER_ERRORS},
     )
     def post(self, request):
         owner = caller_owner(request)
@@ -153,12 +157,7 @@ class UpsertFileView(APIView):
             "stores it as one new document. Answers its id."
         ),
         request={"multipart/form-data": UpsertFileSerializer},
-        responses={
-            200: IdsResponseSerializer,
-            413: ErrorSerializer,
-            415: ErrorSerializer,
-            **ERRORS,
-        },
+        responses={200: IdsResponseSerializer, **EMBEDDER_ERRORS},
     )
     def post(self, request):
         owner = caller_owner(request)
@@ -215,7 +214,7 @@ class QueryView(APIView):
             "Dates are ISO 8601; start_date and end_date are inclusive."
         ),
         request=QuerySerializer,
-        responses={200: QueryResponseSerializer, **ERRORS},
+        responses={200: QueryResponseSerializer, **EMBEDDER_ERRORS},
         extensions=READ_ONLY,
     )
     def post(self, request):
@@ -260,7 +259,7 @@ class DeleteView(APIView):
         summary="Delete documents",
         description=DELETE_DESCRIPTION,
         request=DeleteSerializer,
-        responses={200: SuccessSerializer, **ERRORS},
+        responses={200: SuccessSerializer, **BODY_ERRORS},
     )
     def delete(self, request):
         return self._delete(request)
@@ -293,7 +292,7 @@ class SearchView(APIView):
             "titles and URLs. Read one in full with fetch."
         ),
         request=SearchSerializer,
-        responses={200: SearchResponseSerializer, **ERRORS},
+        responses={200: SearchResponseSerializer, **EMBEDDER_ERRORS},
         extensions=READ_ONLY,
     )
     def post(self, request):
