@@ -87,7 +87,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "pluginmeta.hosts.middleware.HealthCheckMiddleware",
+    "pluginmeta.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "pluginmeta.hosts.middleware.PluginHostMiddleware",

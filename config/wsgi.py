@@ -8,6 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 django_application = get_wsgi_application()
 
-from pluginmeta.chunked import ChunkedBodyMiddleware  # noqa: E402 - needs the settings above
+from config.chunked import ChunkedBodyMiddleware  # noqa: E402 - needs the settings above
 
 application = ChunkedBodyMiddleware(django_application)

@@ -1,11 +1,11 @@
-"""Host routing (the plugin for the request's validated Host) and the health check."""
+"""Host routing: the plugin for the request's validated Host, or a JSON refusal."""
 
 import logging
 import re
 from collections.abc import Callable
 
 from django.core.exceptions import DisallowedHost
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
 from django.utils.cache import patch_vary_headers
@@ -16,7 +16,6 @@ from pluginmeta.api.errors import (
     json_error,
     json_method_not_allowed,
 )
-from pluginmeta.cache import shared_cache_state
 from pluginmeta.hosts.resolver import plugin_for_hostname, urlconf_for_kind
 
 logger = logging.getLogger(__name__)
@@ -44,28 +43,6 @@ def disallowed_host(request: HttpRequest) -> JsonResponse:
         f"The host {domain} is not in DJANGO_ALLOWED_HOSTS; add it there to serve it.",
         host=domain,
     )
-
-
-class HealthCheckMiddleware:
-    """Answers GET /healthz before host routing, so load balancers need no plugin hostname."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info != "/healthz":
-            return self.get_response(request)
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1")
-        except DatabaseError:
-            logger.exception("health check: database unreachable")
-            return database_unavailable()
-        # A lost Redis degrades the site (pluginmeta/cache.py) but does not stop it, so this
-        # stays 200: a load balancer must not take every server out for it.
-        cache_state = shared_cache_state()
-        status = "degraded" if cache_state == "unreachable" else "ok"
-        return JsonResponse({"status": status, "database": "ok", "cache": cache_state})
 
 
 def is_valid_port(port: str) -> bool:

@@ -1,0 +1,34 @@
+"""The health check load balancers poll: GET /healthz on any host, before host routing."""
+
+import logging
+from collections.abc import Callable
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from pluginmeta.api.errors import database_unavailable
+from pluginmeta.cache import shared_cache_state
+
+logger = logging.getLogger(__name__)
+
+
+class HealthCheckMiddleware:
+    """Answers GET /healthz before host routing, so load balancers need no plugin hostname."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info != "/healthz":
+            return self.get_response(request)
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError:
+            logger.exception("health check: database unreachable")
+            return database_unavailable()
+        # A lost Redis degrades the site (pluginmeta/cache.py) but does not stop it, so this
+        # stays 200: a load balancer must not take every server out for it.
+        cache_state = shared_cache_state()
+        status = "degraded" if cache_state == "unreachable" else "ok"
+        return JsonResponse({"status": status, "database": "ok", "cache": cache_state})
