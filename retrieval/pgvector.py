@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 
 # The dimension the HNSW index covers: the default embedder's (migration 0004).
 INDEXED_DIMENSION = 256
+# Vectors written per statement.
+STORE_BATCH = 200
 _state: dict[tuple, bool] = {}
 
 
@@ -52,11 +54,17 @@ def store_vectors(chunk_ids: Sequence[int], vectors: np.ndarray) -> None:
     if not chunk_ids or not has_pgvector():
         return
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE retrieval_chunk c SET embedding_vector = v.vector::vector "
-            "FROM unnest(%s::bigint[], %s::text[]) AS v(id, vector) WHERE c.id = v.id",
-            [list(chunk_ids), [literal(vector) for vector in vectors]],
-        )
+        # In slices, so that no statement (each updates the HNSW index) nears the server's
+        # statement time limit.
+        for start in range(0, len(chunk_ids), STORE_BATCH):
+            cursor.execute(
+                "UPDATE retrieval_chunk c SET embedding_vector = v.vector::vector "
+                "FROM unnest(%s::bigint[], %s::text[]) AS v(id, vector) WHERE c.id = v.id",
+                [
+                    list(chunk_ids[start : start + STORE_BATCH]),
+                    [literal(vector) for vector in vectors[start : start + STORE_BATCH]],
+                ],
+            )
 
 
 def nearest(

@@ -11,6 +11,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -47,7 +48,7 @@ def embedded_postgres_url():
         server.cleanup()
         shutil.rmtree(folder, ignore_errors=True)
         if made_user:
-            subprocess.run(["userdel", SYSTEM_USER], check=False, capture_output=True)
+            remove_system_user(SYSTEM_USER)
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +123,17 @@ def test_retrieval_status_says_vectors_are_searched_with_pgvector(pgvector_serve
     assert pgvector_server.call("POST", "/query", json=body).status_code == 200
     state = command_result(pgvector_server.env, "retrieval_status", RETRIEVAL_HOST)
     assert state == "vector search: pgvector (HNSW, cosine)"
+
+
+def remove_system_user(name: str) -> None:
+    """Removes the system user embedded-postgres made, once its server processes are gone
+    (userdel refuses a user that still runs a process)."""
+    import psutil
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        running = [p for p in psutil.process_iter(["username"]) if p.info["username"] == name]
+        if not running:
+            break
+        time.sleep(0.2)
+    subprocess.run(["userdel", name], check=False, capture_output=True)
