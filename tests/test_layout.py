@@ -146,3 +146,14 @@ def test_nothing_cites_a_document_outside_the_repository():
         str(p.relative_to(PROJECT)) for p in tracked if OUTSIDE_REFERENCE.search(p.read_text())
     ]
     assert citing == []
+
+
+def test_no_test_module_imports_another():
+    # Shared helpers live in tests/helpers/ and fixtures in conftest.py, so running or
+    # reading one test module never drags in another's tests.
+    importing = [
+        str(path.relative_to(PROJECT))
+        for path in (PROJECT / "tests").rglob("*.py")
+        if re.search(r"^\s*from tests\.(\w+\.)*test_\w+ import", path.read_text(), re.MULTILINE)
+    ]
+    assert importing == []

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
+from tests.helpers.upstream import FakeUpstream
 from tests.server import PROJECT_DIR, migrate, scratch_database, server_env
-from tests.sportstats.test_sync import FakeUpstream
 
 KEY_PATTERN = re.compile(r"[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}")
 

@@ -1,11 +1,13 @@
 """Fixtures of the pluginmeta tests: key auth and OAuth."""
 
 import base64
+import contextlib
 import hashlib
 import io
 import re
 import secrets
 import tempfile
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -13,6 +15,7 @@ import pytest
 import requests
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from requests.adapters import HTTPAdapter
 
 from pluginmeta.auth.oauth.services import RegisteredClient, register_client
@@ -267,3 +270,31 @@ def throttle(settings, rate: str) -> None:
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"plugin": rate},
     }
+
+
+@pytest.fixture
+def database_gone(tmp_path) -> Callable:
+    """A context in which the default database refuses every new connection, as a dead one does.
+
+    A second connection to it is put in place of this thread's, with its settings pointing at a
+    file in a missing folder (SQLite) or at a port nothing listens on (Postgres), so the real
+    driver fails to connect. The test's own connection, inside its transaction, is put back.
+    """
+
+    @contextlib.contextmanager
+    def gone() -> Iterator[None]:
+        settings_dict = dict(connection.settings_dict)
+        if connection.vendor == "sqlite":
+            settings_dict["NAME"] = str(tmp_path / "missing" / "db.sqlite3")
+        else:
+            settings_dict.update(HOST="127.0.0.1", PORT="1")
+        working = connections[DEFAULT_DB_ALIAS]
+        unreachable = type(working)(settings_dict, DEFAULT_DB_ALIAS)
+        connections[DEFAULT_DB_ALIAS] = unreachable
+        try:
+            yield
+        finally:
+            connections[DEFAULT_DB_ALIAS] = working
+            unreachable.close()
+
+    return gone

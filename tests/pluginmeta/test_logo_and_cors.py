@@ -1,21 +1,13 @@
 """The logo endpoint and CORS for ChatGPT's origins."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from pluginmeta.views import DEFAULT_LOGO
 from tests.conftest import HostClient
+from tests.helpers.images import png_bytes
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def png_bytes(color: str) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), color).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.mark.django_db

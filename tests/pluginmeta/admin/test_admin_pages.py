@@ -13,9 +13,9 @@ from pluginmeta.models import Plugin
 from pluginmeta.models.keys import ServiceKey
 from pluginmeta.views import DEFAULT_LOGO
 from tests.conftest import HostClient
-from tests.pluginmeta.auth.test_key_storage import plugin_form_data, shown_key
+from tests.helpers.images import png_bytes
+from tests.helpers.keys import plugin_form_data, shown_key
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, GPT_REDIRECT
-from tests.pluginmeta.test_logo_and_cors import png_bytes
 
 AUTH_CONTROLS = {"authorization_type", "verification_token", "oauth_scope", "new_service_key"}
 

@@ -1,6 +1,5 @@
 """Keys at rest and in the admin: never stored or shown in plaintext; rotate and revoke there."""
 
-import html
 import re
 
 import pytest
@@ -8,7 +7,7 @@ from django.db import connection
 
 from pluginmeta.models.keys import ServiceKey, UserKey
 from tests.conftest import SERVICE_HOST, USER_HOST
-from tests.pluginmeta.auth.test_service_auth import assert_401
+from tests.helpers.keys import assert_401, plugin_form_data, shown_key
 from tests.pluginmeta.conftest import KEY_PATTERN, keyed, last_line
 
 
@@ -20,13 +19,6 @@ def database_text() -> str:
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
             chunks.extend(repr(row) for row in cursor.fetchall())
     return "\n".join(chunks)
-
-
-def shown_key(response) -> str:
-    """The one key the admin announced in its messages."""
-    keys = KEY_PATTERN.findall(html.unescape(response.content.decode()))
-    assert len(keys) == 1, keys
-    return keys[0]
 
 
 @pytest.mark.django_db
@@ -87,42 +79,6 @@ def test_admin_action_rotates_the_service_key(service, admin_client_on, service_
     # Shown once: the next admin page does not repeat it.
     again = admin_client_on().get("/admin/pluginmeta/plugin/")
     assert new_key not in again.content.decode()
-
-
-def plugin_form_data(plugin, **changes) -> dict:
-    data = {
-        field: getattr(plugin, field)
-        for field in [
-            "slug",
-            "kind",
-            "name_for_human",
-            "name_for_model",
-            "description_for_human",
-            "description_for_model",
-            "contact_email",
-            "legal_info_url",
-            "auth_type",
-            "authorization_type",
-            "verification_token",
-            "oauth_scope",
-        ]
-    }
-    data["is_active"] = "on"
-    hosts = list(plugin.hosts.all())
-    data.update(
-        {
-            "hosts-TOTAL_FORMS": len(hosts),
-            "hosts-INITIAL_FORMS": len(hosts),
-            "hosts-MIN_NUM_FORMS": 0,
-            "hosts-MAX_NUM_FORMS": 1000,
-        }
-    )
-    for i, host in enumerate(hosts):
-        data[f"hosts-{i}-id"] = host.pk
-        data[f"hosts-{i}-plugin"] = plugin.pk
-        data[f"hosts-{i}-hostname"] = host.hostname
-    data.update(changes)
-    return data
 
 
 @pytest.mark.django_db

@@ -2,18 +2,9 @@
 
 import pytest
 
-from pluginmeta.auth.services import MAX_TOKEN_LENGTH
 from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient, make_plugin
+from tests.helpers.keys import assert_401, bad_headers
 from tests.pluginmeta.conftest import keyed, last_line
-
-
-def assert_401(response) -> None:
-    assert response.status_code == 401, response.content
-    assert response["WWW-Authenticate"].startswith("Bearer")
-    assert response["Content-Type"] == "application/json"
-    body = response.json()
-    assert set(body) == {"error", "detail"}
-    assert body["error"] in {"not_authenticated", "authentication_failed", "invalid_key"}
 
 
 @pytest.mark.django_db
@@ -31,39 +22,6 @@ def test_the_service_key_opens_the_todo_api(service):
 def test_the_scheme_word_is_case_insensitive(service_key, scheme):
     response = keyed(SERVICE_HOST, service_key, scheme=scheme).get("/todos/global")
     assert response.status_code == 200
-
-
-def bad_headers(key: str) -> dict[str, str | None]:
-    prefix, _, secret = key.partition(".")
-    flipped = secret[:-1] + ("A" if secret[-1] != "A" else "B")
-    return {
-        "missing": None,
-        "empty": "",
-        "scheme only": "Bearer",
-        "scheme and space": "Bearer ",
-        "two spaces": f"Bearer  {key}",
-        "trailing garbage": f"Bearer {key} extra",
-        "no scheme": key,
-        "basic": f"Basic {key}",
-        "basic user:pass": "Basic dXNlcjpwYXNz",
-        "token scheme": f"Token {key}",
-        "api-key scheme": f"Api-Key {key}",
-        "wrong key": "Bearer abcdefgh.0123456789abcdef0123456789abcdef",
-        "right prefix, wrong secret": f"Bearer {prefix}.{flipped}",
-        "prefix only": f"Bearer {prefix}",
-        "prefix and dot": f"Bearer {prefix}.",
-        "secret only": f"Bearer {secret}",
-        "key twice": f"Bearer {key}{key}",
-        "non-ascii": f"Bearer {key}é",
-        "non-ascii only": "Bearer ключ",
-        "nul byte": f"Bearer {prefix}\x00.{secret}",
-        "very long": "Bearer " + "a" * 10_000,
-        "just over the cap": f"Bearer {prefix}." + "a" * MAX_TOKEN_LENGTH,
-        "sql-ish": "Bearer x'.or.'1'='1",
-        "long prefix": f"Bearer {'a' * 200}.{secret}",
-        "tab separator": f"Bearer\t{key}",
-        "padding only": "Bearer ====",
-    }
 
 
 BAD_CASES = list(bad_headers("abcdefgh.ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"))

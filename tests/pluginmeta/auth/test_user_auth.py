@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from pluginmeta.models.keys import UserKey
 from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient, make_plugin
-from tests.pluginmeta.auth.test_service_auth import assert_401, bad_headers
+from tests.helpers.keys import assert_401, bad_headers
 from tests.pluginmeta.conftest import keyed, last_line
 from todos.models import Todo
 

@@ -1,11 +1,9 @@
 """The health check and host routing when Redis or the database is gone, in process."""
 
-import contextlib
 import logging
-from collections.abc import Callable, Iterator
 
 import pytest
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
+from django.db import OperationalError
 
 from pluginmeta.hosts.resolver import forget_host_map
 from tests.conftest import NOAUTH_HOST, HostClient
@@ -25,34 +23,6 @@ def redis_cache(location: str) -> dict:
             "RETRY_SECONDS": 0,
         }
     }
-
-
-@pytest.fixture
-def database_gone(tmp_path) -> Callable:
-    """A context in which the default database refuses every new connection, as a dead one does.
-
-    A second connection to it is put in place of this thread's, with its settings pointing at a
-    file in a missing folder (SQLite) or at a port nothing listens on (Postgres), so the real
-    driver fails to connect. The test's own connection, inside its transaction, is put back.
-    """
-
-    @contextlib.contextmanager
-    def gone() -> Iterator[None]:
-        settings_dict = dict(connection.settings_dict)
-        if connection.vendor == "sqlite":
-            settings_dict["NAME"] = str(tmp_path / "missing" / "db.sqlite3")
-        else:
-            settings_dict.update(HOST="127.0.0.1", PORT="1")
-        working = connections[DEFAULT_DB_ALIAS]
-        unreachable = type(working)(settings_dict, DEFAULT_DB_ALIAS)
-        connections[DEFAULT_DB_ALIAS] = unreachable
-        try:
-            yield
-        finally:
-            connections[DEFAULT_DB_ALIAS] = working
-            unreachable.close()
-
-    return gone
 
 
 def assert_database_unavailable(response) -> None:

@@ -15,7 +15,7 @@ import requests
 from mcp.client.auth import OAuthClientProvider
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 
-from tests.pluginmeta.auth.oauth.test_oauth_live import sign_in_and_approve
+from tests.helpers.browser import sign_in_and_approve
 from tests.pluginmeta.conftest import PASSWORD, csrf_token_of, query_of, use_loopback
 from tests.pluginmeta.mcp.conftest import (
     MODES,

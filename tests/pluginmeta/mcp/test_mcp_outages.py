@@ -18,7 +18,6 @@ from pluginmeta.auth.oauth.services import register_client
 from pluginmeta.auth.services import create_user_key, rotate_service_key
 from pluginmeta.models import Plugin
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, SERVICE_HOST, SPORTS_HOST, USER_HOST, HostClient
-from tests.pluginmeta.hosts.test_outages import database_gone  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +94,7 @@ def test_the_calls_answer_normally_with_the_database_up(authorized):
 
 @pytest.mark.parametrize("host", [SERVICE_HOST, USER_HOST, OAUTH_HOST])
 def test_on_hosts_with_credentials_every_call_is_a_503_json_rpc_error(
-    database_gone,  # noqa: F811
+    database_gone,
     authorized,
     host,
 ):
@@ -113,7 +112,7 @@ def test_on_hosts_with_credentials_every_call_is_a_503_json_rpc_error(
 
 
 @pytest.mark.parametrize("host", [NOAUTH_HOST, "127.0.0.1", SPORTS_HOST])
-def test_on_no_auth_hosts_a_tool_call_is_a_tool_error_saying_so(database_gone, host):  # noqa: F811
+def test_on_no_auth_hosts_a_tool_call_is_a_tool_error_saying_so(database_gone, host):
     HostClient(host).get("/")  # the host map is in memory, as on a server that was up
     for method, params in calls_of(host):
         with database_gone():
@@ -129,7 +128,7 @@ def test_on_no_auth_hosts_a_tool_call_is_a_tool_error_saying_so(database_gone, h
 
 @pytest.mark.parametrize("host", [NOAUTH_HOST, SPORTS_HOST, SERVICE_HOST, OAUTH_HOST])
 def test_a_host_lookup_that_finds_the_database_gone_answers_mcp_in_json_rpc(
-    database_gone,  # noqa: F811
+    database_gone,
     authorized,
     host,
 ):

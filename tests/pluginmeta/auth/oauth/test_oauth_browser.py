@@ -1,18 +1,9 @@
 """End to end in headless Chromium: sign in, approve, land on ChatGPT's callback with a code."""
 
-import shutil
+from tests.helpers.browser import IN_CHROMIUM
+from tests.pluginmeta.conftest import CHATGPT_REDIRECT, PASSWORD, query_of
 
-import pytest
-
-from tests.pluginmeta.conftest import CHATGPT_REDIRECT, CHROMIUM, PASSWORD, query_of
-
-pytestmark = [
-    pytest.mark.skipif(
-        shutil.which(CHROMIUM) is None,
-        reason=f"{CHROMIUM} is missing (apt-get install chromium); CI installs it",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = IN_CHROMIUM
 
 
 def test_sign_in_approve_and_land_on_callback(oauth_origin, chatgpt, alice_user, chromium_page):

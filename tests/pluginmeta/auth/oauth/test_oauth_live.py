@@ -1,18 +1,14 @@
 """The whole flow as ChatGPT performs it, over real HTTP, with requests-oauthlib as the client."""
 
-from urllib.parse import urljoin
-
 import pytest
 import requests
 from oauthlib.oauth2 import InvalidGrantError
 from requests.auth import HTTPBasicAuth
 from requests_oauthlib import OAuth2Session
 
+from tests.helpers.browser import sign_in_and_approve
 from tests.pluginmeta.conftest import (
     CHATGPT_REDIRECT,
-    PASSWORD,
-    csrf_token_of,
-    form_fields,
     query_of,
     use_loopback,
 )
@@ -24,42 +20,6 @@ def as_json(url: str, headers: dict, request_kwargs: dict) -> tuple[str, dict, d
     """requests-oauthlib compliance hook: send the code exchange as JSON, as ChatGPT does."""
     headers = {**headers, "Content-Type": "application/json"}
     return url, headers, {"json": request_kwargs["data"]}
-
-
-def sign_in_and_approve(origin: str, authorization_url: str, username: str) -> str:
-    """The user's browser: sign in, approve; returns the redirect back to ChatGPT."""
-    browser = use_loopback(requests.Session())
-    url = authorization_url
-    for _ in range(10):
-        response = browser.get(url, allow_redirects=False, timeout=10)
-        if response.status_code == 302:
-            url = urljoin(origin, response.headers["Location"])
-            continue
-        page = response.text
-        assert response.status_code == 200, page
-        if 'name="password"' in page:  # the sign-in page
-            response = browser.post(
-                url,
-                data={
-                    "csrfmiddlewaretoken": csrf_token_of(page),
-                    "username": username,
-                    "password": PASSWORD,
-                    "next": form_fields(page)["next"],
-                },
-                allow_redirects=False,
-                timeout=10,
-            )
-            assert response.status_code == 302, response.text
-            url = urljoin(origin, response.headers["Location"])
-            continue
-        # The consent page: press Allow.
-        assert "Allow" in page
-        response = browser.post(
-            url, data={**form_fields(page), "allow": "true"}, allow_redirects=False, timeout=10
-        )
-        assert response.status_code == 302, response.text
-        return response.headers["Location"]
-    raise AssertionError("the flow did not reach the consent page")
 
 
 @pytest.fixture

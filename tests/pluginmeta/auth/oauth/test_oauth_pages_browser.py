@@ -7,9 +7,11 @@ from pathlib import Path
 import requests
 from PIL import Image
 
-# The same database marks as the sign-in flow test; chromium_page comes from conftest.
-from tests.pluginmeta.auth.oauth.test_oauth_browser import pytestmark  # noqa: F401
+from tests.helpers.browser import IN_CHROMIUM
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, PASSWORD, query_of, use_loopback
+
+# chromium_page comes from conftest.
+pytestmark = IN_CHROMIUM
 
 APP_NAME = "ChatGPT (todo-oauth)"
 
