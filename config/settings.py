@@ -323,6 +323,9 @@ PLUGIN_SERVER = {
     # middleware (pluginmeta/hosts/pages.py): the admin, and the OAuth pages (the authorize
     # page, AUTHORIZE_PATH in pluginmeta/auth/oauth/paths.py, and everything under it).
     "PAGE_PATH_PREFIXES": ("/admin", "/oauth"),
+    # What /healthz adds of the apps, each a name and a function returning a short string:
+    # how the retrieval plugin searches vectors ("pgvector" or "exact").
+    "HEALTH_REPORTS": {"vector_search": "retrieval.pgvector.vector_search_state"},
     # Which URL module serves each kind of plugin API; a Plugin row picks one of these keys.
     "KINDS": {
         "todo": "config.plugin_urls.todo",

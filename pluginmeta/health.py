@@ -2,9 +2,12 @@
 
 import logging
 from collections.abc import Callable
+from functools import cache
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.module_loading import import_string
 
 from pluginmeta.api.errors import database_unavailable
 from pluginmeta.cache import shared_cache_state
@@ -31,4 +34,22 @@ class HealthCheckMiddleware:
         # stays 200: a load balancer must not take every server out for it.
         cache_state = shared_cache_state()
         status = "degraded" if cache_state == "unreachable" else "ok"
-        return JsonResponse({"status": status, "database": "ok", "cache": cache_state})
+        reports = {
+            name: report(path) for name, path in settings.PLUGIN_SERVER["HEALTH_REPORTS"].items()
+        }
+        return JsonResponse({"status": status, "database": "ok", "cache": cache_state, **reports})
+
+
+@cache
+def report_function(path: str) -> Callable[[], str]:
+    return import_string(path)
+
+
+def report(path: str) -> str:
+    """What an app's report says of itself (e.g. how its search runs), or "unknown" if it
+    fails: a report informs, and never takes the health check down."""
+    try:
+        return str(report_function(path)())
+    except Exception:
+        logger.exception("health check: the report %s failed", path)
+        return "unknown"

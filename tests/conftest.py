@@ -15,6 +15,9 @@ SERVICE_HOST = "todo-service.localhost"
 USER_HOST = "todo-user.localhost"
 OAUTH_HOST = "todo-oauth.localhost"
 SPORTS_HOST = "sports.localhost"
+# What /healthz reports of the retrieval plugin's vector search on the test databases, which
+# have no pgvector (tests/retrieval/test_pgvector.py covers the other answer).
+VECTORS = {"vector_search": "exact"}
 ALL_HOSTS = ["localhost", "127.0.0.1", SERVICE_HOST, USER_HOST, OAUTH_HOST, SPORTS_HOST]
 
 

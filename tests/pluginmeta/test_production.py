@@ -12,7 +12,7 @@ import requests
 from django.conf import settings
 
 from pluginmeta.http import client_address
-from tests.conftest import HostClient
+from tests.conftest import VECTORS, HostClient
 from tests.pluginmeta.conftest import throttle
 from tests.server import (
     PROJECT_DIR,
@@ -66,7 +66,12 @@ def test_healthz_answers_on_any_host():
     for host in ["localhost", "sports.localhost", "10.0.0.7"]:
         response = HostClient(host).get("/healthz")
         assert response.status_code == 200
-        assert response.json() == {"status": "ok", "database": "ok", "cache": cache_state}
+        assert response.json() == {
+            "status": "ok",
+            "database": "ok",
+            "cache": cache_state,
+            **VECTORS,
+        }
 
 
 def test_database_outage_is_a_503_json_everywhere(tmp_path):

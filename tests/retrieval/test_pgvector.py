@@ -123,6 +123,8 @@ def test_retrieval_status_says_vectors_are_searched_with_pgvector(pgvector_serve
     assert pgvector_server.call("POST", "/query", json=body).status_code == 200
     state = command_result(pgvector_server.env, "retrieval_status", RETRIEVAL_HOST)
     assert state == "vector search: pgvector (HNSW, cosine)"
+    health = pgvector_server.call("GET", "/healthz").json()
+    assert health["vector_search"] == "pgvector"
 
 
 def remove_system_user(name: str) -> None:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import pytest
 import requests
 
+from tests.conftest import VECTORS
 from tests.server import (
     free_port,
     migrate,
@@ -93,7 +94,9 @@ def test_the_site_answers_json_quickly_while_redis_is_down(database_env, tmp_pat
     todos = next(response for name, response, _ in reversed(results) if name.startswith("getT"))
     assert todos.json() == {"todos": ["still here"] * 6}
     health = [response.json() for name, response, _ in results if name.startswith("healthz")]
-    assert health == [{"status": "degraded", "database": "ok", "cache": "unreachable"}] * 6
+    assert (
+        health == [{"status": "degraded", "database": "ok", "cache": "unreachable", **VECTORS}] * 6
+    )
     assert log.read_text().count(OUTAGE_LOG_LINE) == 1
 
 
@@ -118,11 +121,11 @@ def test_health_check_reports_a_reachable_redis(database_env):
     with running_server(env) as base:
         response = requests.get(f"{base}/healthz", timeout=10)
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok", **VECTORS}
 
 
 def test_health_check_without_redis_names_the_process_cache(database_env):
     env = {key: value for key, value in database_env.items() if key != "REDIS_URL"}
     with running_server(env) as base:
         response = requests.get(f"{base}/healthz", timeout=10)
-    assert response.json() == {"status": "ok", "database": "ok", "cache": "local"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "local", **VECTORS}

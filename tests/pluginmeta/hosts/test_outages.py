@@ -6,7 +6,7 @@ import pytest
 from django.db import OperationalError
 
 from pluginmeta.hosts.resolver import forget_host_map
-from tests.conftest import NOAUTH_HOST, HostClient
+from tests.conftest import NOAUTH_HOST, VECTORS, HostClient
 
 DATABASE_UNAVAILABLE = {
     "error": "service_unavailable",
@@ -48,8 +48,11 @@ def logged_outage(caplog, message: str, logger: str = "pluginmeta.hosts.middlewa
     ("location", "expected"),
     [
         # Nothing listens on port 1: the connection is refused at once, and the site stays up.
-        ("redis://127.0.0.1:1/0", {"status": "degraded", "database": "ok", "cache": "unreachable"}),
-        ("redis://127.0.0.1:6379/0", {"status": "ok", "database": "ok", "cache": "ok"}),
+        (
+            "redis://127.0.0.1:1/0",
+            {"status": "degraded", "database": "ok", "cache": "unreachable", **VECTORS},
+        ),
+        ("redis://127.0.0.1:6379/0", {"status": "ok", "database": "ok", "cache": "ok", **VECTORS}),
     ],
     ids=["redis-gone", "redis-up"],
 )
@@ -88,3 +91,22 @@ def test_a_page_that_loses_the_database_is_503_json_not_a_500(database_gone, cap
         response = client.get("/admin/")
     assert_database_unavailable(response)
     logged_outage(caplog, "database unreachable")
+
+
+def failing_report() -> str:
+    raise RuntimeError("the report's own failure")
+
+
+@pytest.mark.django_db
+def test_the_apps_reports_are_in_the_health_check_and_a_failing_one_says_unknown(settings, caplog):
+    reports = {"vector_search": "retrieval.pgvector.vector_search_state"}
+    settings.PLUGIN_SERVER = {**settings.PLUGIN_SERVER, "HEALTH_REPORTS": reports}
+    assert HostClient(NOAUTH_HOST).get("/healthz").json()["vector_search"] == "exact"
+    reports["broken"] = f"{__name__}.failing_report"
+    with caplog.at_level(logging.ERROR, logger="pluginmeta.health"):
+        response = HostClient(NOAUTH_HOST).get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["broken"] == "unknown"
+    assert response.json()["status"] == "ok"
+    assert "RuntimeError" not in response.content.decode()
+    assert any("failing_report" in r.getMessage() for r in caplog.records)
