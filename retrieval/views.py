@@ -124,6 +124,8 @@ def new_documents(documents: list[dict]) -> list[NewDocument]:
 
 
 class UpsertView(APIView):
+    """The caller's documents, added or replaced whole by id (JSON)."""
+
     parser_classes = [UpsertJSONParser]
 
     @extend_schema(
@@ -147,6 +149,8 @@ class UpsertView(APIView):
 
 
 class UpsertFileView(APIView):
+    """One uploaded file, read in memory and added or replaced as a document."""
+
     parser_classes = [MultiPartParser]
 
     @extend_schema(
@@ -205,6 +209,8 @@ def file_metadata(text) -> Metadata:
 
 
 class QueryView(APIView):
+    """The passages of the caller's documents that best match each query."""
+
     @extend_schema(
         operation_id="query",
         summary="Search the documents",
@@ -254,6 +260,8 @@ DELETE_DESCRIPTION = (
 
 
 class DeleteView(APIView):
+    """The caller's documents removed by id, by filter, or all of them."""
+
     @extend_schema(
         operation_id="delete",
         summary="Delete documents",
@@ -284,6 +292,8 @@ class DeleteView(APIView):
 
 
 class SearchView(APIView):
+    """The caller's documents that best match a query, for connectors' search tool."""
+
     @extend_schema(
         operation_id="search",
         summary="Find documents",
@@ -309,6 +319,8 @@ class SearchView(APIView):
 
 
 class DocumentView(APIView):
+    """One of the caller's documents in full, for connectors' fetch tool."""
+
     @extend_schema(
         operation_id="fetch",
         summary="Read a document",
