@@ -1,17 +1,17 @@
 """WSGI wrapper that hands Django chunked request bodies, which it would otherwise read as empty.
 
 Django sizes every body by Content-Length, and a request sent with Transfer-Encoding:
-chunked has none. Where the server decodes the chunks and marks the input as ending with the
-body (wsgi.input_terminated, as gunicorn does), the body is read here, up to the size limit,
-and given to Django with its length. A server that cannot mark the end (runserver) gets a 411,
-so the client can resend with Content-Length; a body is never silently dropped.
+chunked has none. Where the server has decoded the whole body and marks the input as ending
+with it (wsgi.input_terminated: config.asgi, which also caps its size and answers a malformed
+one), the body is read here and given to Django with its length. A server that cannot mark
+the end (runserver) gets a 411, so the client can resend with Content-Length; a body is never
+silently dropped.
 """
 
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpResponse
 
 from pluginmeta.api.errors import json_error
@@ -25,7 +25,8 @@ def is_chunked(environ: dict[str, Any]) -> bool:
 
 
 class ChunkedBodyMiddleware:
-    """Reads a chunked body into memory and sets CONTENT_LENGTH before Django sees the request."""
+    """Sets CONTENT_LENGTH of a chunked body that the server has read whole, before Django
+    sees the request."""
 
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
@@ -42,24 +43,7 @@ class ChunkedBodyMiddleware:
                     "This server cannot read chunked bodies; send Content-Length.",
                 ),
             )
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        stream = environ["wsgi.input"]
-        try:
-            body = stream.read() if limit is None else stream.read(limit + 1)
-        except Exception:
-            # The server's own errors for a broken body (a bad chunk size, a cut connection),
-            # whose classes belong to whichever server runs this.
-            return _answer(
-                start_response,
-                json_error(400, "bad_request", "The chunked request body is malformed."),
-            )
-        if limit is not None and len(body) > limit:
-            return _answer(
-                start_response,
-                json_error(
-                    413, "payload_too_large", f"The request body is larger than {limit} bytes."
-                ),
-            )
+        body = environ["wsgi.input"].read()
         environ["wsgi.input"] = io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body))
         return self.app(environ, start_response)

@@ -1,4 +1,4 @@
-"""WSGI entry point: gunicorn config.wsgi, and what config.asgi (the production server) runs."""
+"""WSGI entry point: what config.asgi (the production server) and runserver run."""
 
 import os
 

@@ -1,4 +1,4 @@
-"""Starts the real server (granian or gunicorn) in a subprocess on a database of its own."""
+"""Starts the production server (`python -m config.serve`) in a subprocess on its own database."""
 
 import atexit
 import os
@@ -171,29 +171,27 @@ def _drop_database(params: dict, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def server_command(server: str, port: int, workers: int) -> tuple[list[str], dict[str, str]]:
-    """The command that serves config.wsgi on 127.0.0.1:port, and what it reads from the env.
-
-    granian is the production server (config/serve.py); gunicorn (gunicorn.conf.py) the other
-    documented choice.
-    """
+def server_command(
+    server: str, port: int, workers: int, access_log: bool = False
+) -> tuple[list[str], dict[str, str]]:
+    """The command that serves the project on 127.0.0.1:port, and what it reads from the env:
+    the production server (config/serve.py), or Django's development server for "runserver"."""
     if server == "runserver":
         return [sys.executable, "manage.py", "runserver", "--noreload", "--insecure",
                 f"127.0.0.1:{port}"], {}  # fmt: skip
-    if server == "granian":
-        env = {
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-            "WEB_CONCURRENCY": str(workers),
-            "WEB_ACCESS_LOG": "0",
-            "WEB_LOG_LEVEL": "warning",
-            # Tests stop the server as soon as they are done with it.
-            "WEB_SHUTDOWN_TIMEOUT": "5",
-        }
-        return [sys.executable, "-m", "config.serve"], env
-    command = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--log-level", "warning"]  # fmt: skip
-    return command, {}
+    if server != "granian":
+        raise ValueError(f"unknown server {server!r}")
+    env = {
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "WEB_ACCESS_LOG": "1" if access_log else "0",
+        # granian writes its access lines at level info.
+        "WEB_LOG_LEVEL": "info" if access_log else "warning",
+        # Tests stop the server as soon as they are done with it.
+        "WEB_SHUTDOWN_TIMEOUT": "5",
+    }
+    return [sys.executable, "-m", "config.serve"], env
 
 
 @contextmanager
@@ -202,15 +200,17 @@ def running_server(
     workers: int = 1,
     output: Path | None = None,
     server: str = "granian",
+    access_log: bool = False,
 ) -> Iterator[str]:
-    """The production server serving config.wsgi on a free port; yields its base URL.
+    """The production server on a free port; yields its base URL.
 
-    With output, the server's stdout and stderr go to that file. Django's
-    development server (what `make run` starts) serves with server="runserver".
+    With output, the server's stdout and stderr go to that file, with an access line per
+    request if access_log. Django's development server (what `make run` starts) serves with
+    server="runserver".
     """
     port = free_port()
     sink = output.open("wb") if output else None
-    command, server_env_vars = server_command(server, port, workers)
+    command, server_env_vars = server_command(server, port, workers, access_log)
     process = subprocess.Popen(
         command,
         cwd=PROJECT_DIR,

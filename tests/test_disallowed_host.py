@@ -10,6 +10,7 @@ from tests.conftest import HostClient
 from tests.server import migrate, running_server, scratch_database, server_env
 
 
+@pytest.mark.mutation
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("host", "named"),
@@ -35,6 +36,7 @@ def test_a_disallowed_host_is_named_with_the_setting(host, named, path, caplog):
     assert refused[0].levelno == logging.WARNING
 
 
+@pytest.mark.mutation
 @pytest.mark.django_db
 def test_without_a_host_header_the_servers_own_name_is_named():
     # An HTTP/1.0 request may send no Host; Django then checks the server's name instead.
@@ -48,6 +50,7 @@ def test_without_a_host_header_the_servers_own_name_is_named():
     }
 
 
+@pytest.mark.mutation
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "host",
@@ -72,6 +75,7 @@ def test_an_unsafe_host_is_refused_without_repeating_it(host):
     }
 
 
+@pytest.mark.mutation
 @pytest.mark.django_db
 def test_an_allowed_host_still_works():
     assert HostClient("localhost").get("/todos/alice").status_code == 200

@@ -46,15 +46,14 @@ def database_env(tmp_path_factory) -> Iterator[dict[str, str]]:
         yield env
 
 
-SERVERS = pytest.mark.parametrize("server", ["granian", "gunicorn"])
-# One pytest-xdist worker runs them all, so each default server is started once.
+# One pytest-xdist worker runs them all, so the default server is started once.
 pytestmark = pytest.mark.xdist_group("proxy_trust")
 
 
-@pytest.fixture(scope="module", params=["granian", "gunicorn"])
-def default_server(request, database_env) -> Iterator[str]:
-    """Each server with the default settings, shared by the tests that only send requests."""
-    with running_server(database_env, server=request.param) as base:
+@pytest.fixture(scope="module")
+def default_server(database_env) -> Iterator[str]:
+    """The server with the default settings, shared by the tests that only send requests."""
+    with running_server(database_env) as base:
         yield base
 
 
@@ -74,10 +73,9 @@ def test_a_forwarded_script_name_from_a_local_client_is_ignored(default_server):
     assert response.json()["api"]["url"] == "http://localhost/openapi.yaml"
 
 
-@SERVERS
-def test_the_documented_setting_trusts_x_forwarded_proto_only(database_env, server):
+def test_the_documented_setting_trusts_x_forwarded_proto_only(database_env):
     env = {**database_env, "DJANGO_SECURE_PROXY_SSL_HEADER": "1"}
-    with running_server(env, server=server) as base:
+    with running_server(env) as base:
         trusted = published_urls(base, {"X-Forwarded-Proto": "https"})
         assert all(url.startswith("https://") for url in trusted), trusted
         for headers in [{"X-Forwarded-Ssl": "on"}, {"X-Forwarded-Protocol": "ssl"}]:

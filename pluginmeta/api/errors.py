@@ -57,7 +57,7 @@ def options_answer(allowed: Iterable[str]) -> HttpResponse:
 def safe_methods_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """GET and HEAD run the view, OPTIONS answers 200 with Allow, anything else a 405 JSON.
 
-    HEAD runs the GET view: the server (gunicorn, runserver, the test client) drops the body
+    HEAD runs the GET view: the server (granian, runserver, the test client) drops the body
     and keeps the headers. The view is CSRF-exempt because it never acts on an unsafe method;
     otherwise the CSRF check would answer a POST with a 403 before the 405 could.
     """

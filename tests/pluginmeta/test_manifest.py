@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from pluginmeta.models import Plugin, PluginHost
 from tests.conftest import ALL_HOSTS, HostClient
 
+pytestmark = pytest.mark.mutation
+
 MANIFEST_KEYS = {
     "schema_version",
     "name_for_human",

@@ -6,6 +6,8 @@ from openapi_spec_validator import validate
 
 from tests.conftest import HostClient
 
+pytestmark = pytest.mark.mutation
+
 TODO_OPERATIONS = {"getTodos", "addTodo", "deleteTodo"}
 TODO_HOSTS = ["localhost", "todo-service.localhost", "todo-user.localhost", "todo-oauth.localhost"]
 

@@ -60,6 +60,7 @@ def test_the_server_refuses_to_start_without_a_secret_key(tmp_path):
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.mutation
 @pytest.mark.django_db
 def test_healthz_answers_on_any_host():
     cache_state = "ok" if settings.REDIS_URL else "local"  # the run's cache, both healthy
@@ -121,6 +122,7 @@ def test_admin_static_files_are_served_with_debug_off(tmp_path):
                 assert "max-age=315360000" in response.headers["Cache-Control"]
 
 
+@pytest.mark.mutation
 @pytest.mark.django_db
 def test_throttled_requests_get_429_with_retry_after(settings):
     throttle(settings, "3/min")
@@ -132,8 +134,8 @@ def test_throttled_requests_get_429_with_retry_after(settings):
     assert 1 <= int(response["Retry-After"]) <= 60
 
 
-def throttled_gunicorn_gets(tmp_path, rate: str, count: int) -> list[tuple[int, str]]:
-    """(status, Retry-After) of count concurrent GETs to 2 gunicorn workers sharing Redis.
+def throttled_gets(tmp_path, rate: str, count: int) -> list[tuple[int, str]]:
+    """(status, Retry-After) of count concurrent GETs to 2 server workers sharing Redis.
 
     The rates are per hour: a window is a clock period, and the GETs, which take seconds on a
     busy machine, would often straddle the end of a minute and be counted against two limits.
@@ -159,8 +161,8 @@ def throttled_gunicorn_gets(tmp_path, rate: str, count: int) -> list[tuple[int, 
 
 
 @pytest.mark.django_db
-def test_two_gunicorn_workers_share_one_limit_through_redis(tmp_path):
-    results = throttled_gunicorn_gets(tmp_path, "10/hour", 40)
+def test_two_workers_share_one_limit_through_redis(tmp_path):
+    results = throttled_gets(tmp_path, "10/hour", 40)
     statuses = [status for status, _ in results]
     assert statuses.count(200) == 10
     assert statuses.count(429) == 30
@@ -168,10 +170,10 @@ def test_two_gunicorn_workers_share_one_limit_through_redis(tmp_path):
 
 
 @pytest.mark.django_db
-def test_two_gunicorn_workers_leasing_slots_stay_within_the_limit(tmp_path):
+def test_two_workers_leasing_slots_stay_within_the_limit(tmp_path):
     # 128 leases 2 slots at a time (pluginmeta.api.throttling.Leases): never more than the
     # limit, and at most one unused slot per worker lost.
-    statuses = [status for status, _ in throttled_gunicorn_gets(tmp_path, "128/hour", 200)]
+    statuses = [status for status, _ in throttled_gets(tmp_path, "128/hour", 200)]
     assert 128 - 2 <= statuses.count(200) <= 128
     assert statuses.count(200) + statuses.count(429) == 200
 
@@ -182,6 +184,7 @@ def test_settings_default_cache_is_local_memory_without_redis():
     assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
 
 
+@pytest.mark.mutation
 @pytest.mark.parametrize(
     ("meta", "num_proxies", "expected"),
     [

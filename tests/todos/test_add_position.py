@@ -1,7 +1,7 @@
 """addTodo's todo_idx is the item's true position, with many clients writing one list at once.
 
-Real gunicorn (two worker processes) on the engine of the test run, many threads each with
-its own HTTP connection.
+The real server (granian, two worker processes) on the engine of the test run, many threads
+each with its own HTTP connection.
 """
 
 import threading

@@ -4,6 +4,8 @@ import pytest
 
 from todos.models import TODO_MAX_LENGTH, Todo
 
+pytestmark = pytest.mark.mutation
+
 
 def todos_of(client, owner: str = "alice") -> list[str]:
     response = client.get(f"/todos/{owner}")

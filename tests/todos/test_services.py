@@ -6,6 +6,8 @@ import pytest
 
 from todos import selectors, services
 
+pytestmark = pytest.mark.mutation
+
 TRICKY = [
     'quote " and backslash \\ and slash /',
     "tab\tnewline\nreturn\rbackspace\bformfeed\f",

@@ -10,6 +10,8 @@ from todos.models import TODO_MAX_LENGTH
 from todos.serializers import AddTodoSerializer, is_plain_todo_text
 from todos.views import TodoViewSet
 
+pytestmark = pytest.mark.mutation
+
 
 @pytest.fixture
 def full_path_calls(monkeypatch) -> list[str]:

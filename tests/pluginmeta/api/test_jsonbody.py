@@ -5,6 +5,8 @@ import pytest
 from tests.conftest import NOAUTH_HOST, HostClient
 from todos.models import Todo
 
+pytestmark = pytest.mark.mutation
+
 # Each constant sits in a field the endpoint ignores, so only the JSON reader can refuse it.
 CONSTANTS = ["NaN", "Infinity", "-Infinity"]
 

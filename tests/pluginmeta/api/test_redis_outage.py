@@ -1,5 +1,5 @@
 """A dead or hung Redis degrades the site (throttling per process, host map by file) but never
-takes it down: real gunicorn, REDIS_URL at a closed port or at a socket that never answers."""
+takes it down: the real server, REDIS_URL at a closed port or at a socket that never answers."""
 
 import time
 import uuid

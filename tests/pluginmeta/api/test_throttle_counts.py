@@ -11,6 +11,8 @@ from pluginmeta.cache import CacheUnavailable
 from tests.conftest import NOAUTH_HOST, USER_HOST, HostClient, make_plugin
 from tests.pluginmeta.conftest import keyed, throttle
 
+pytestmark = pytest.mark.mutation
+
 
 @pytest.fixture(autouse=True)
 def mid_window(monkeypatch):

@@ -9,6 +9,8 @@ from django.core.cache.backends.locmem import LocMemCache
 
 from pluginmeta.api.throttling import LEASE_PARTS, Leases, _increment, lease_size
 
+pytestmark = pytest.mark.mutation
+
 
 def test_lease_size_is_one_below_lease_parts_and_a_fraction_above():
     assert lease_size(1) == lease_size(LEASE_PARTS - 1) == 1

@@ -8,6 +8,8 @@ from pluginmeta.models.keys import ServiceKey, UserKey
 from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient, make_plugin
 from tests.pluginmeta.conftest import KEY_PATTERN, command_output, keyed, last_line, run_command
 
+pytestmark = pytest.mark.mutation
+
 
 @pytest.mark.django_db
 def test_service_key_is_printed_on_the_last_line_and_only_its_hash_is_stored(service_plugin):

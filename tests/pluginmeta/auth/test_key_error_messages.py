@@ -8,6 +8,8 @@ from pluginmeta.models.keys import UserKey
 from tests.conftest import SERVICE_HOST, USER_HOST, HostClient
 from tests.pluginmeta.conftest import keyed
 
+pytestmark = pytest.mark.mutation
+
 INVALID_KEY = {"error": "invalid_key", "detail": "The key is not valid for this plugin."}
 HOW_TO_SEND = {
     "error": "authentication_failed",

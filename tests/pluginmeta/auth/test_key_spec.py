@@ -9,6 +9,8 @@ from openapi_spec_validator import validate
 
 from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient
 
+pytestmark = pytest.mark.mutation
+
 OPERATIONS = {"getTodos", "addTodo", "deleteTodo"}
 
 

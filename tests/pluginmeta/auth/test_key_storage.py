@@ -10,6 +10,8 @@ from tests.conftest import SERVICE_HOST, USER_HOST
 from tests.helpers.keys import assert_401, plugin_form_data, shown_key
 from tests.pluginmeta.conftest import KEY_PATTERN, keyed, last_line
 
+pytestmark = pytest.mark.mutation
+
 
 def database_text() -> str:
     """Every value of every row of every table, as one string."""

@@ -9,6 +9,8 @@ from pluginmeta.auth import login_limits
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, HostClient
 from tests.pluginmeta.conftest import PASSWORD
 
+pytestmark = pytest.mark.mutation
+
 ATTACKER = "203.0.113.9"
 NEIGHBOUR = "198.51.100.7"
 

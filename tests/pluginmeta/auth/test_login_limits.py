@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from tests.conftest import NOAUTH_HOST, HostClient
 from tests.pluginmeta.conftest import OAUTH_HOST, PASSWORD
 
+pytestmark = pytest.mark.mutation
+
 
 @pytest.fixture(autouse=True)
 def _limit_three(settings):

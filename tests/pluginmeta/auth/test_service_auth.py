@@ -6,6 +6,8 @@ from tests.conftest import NOAUTH_HOST, SERVICE_HOST, USER_HOST, HostClient, mak
 from tests.helpers.keys import assert_401, bad_headers
 from tests.pluginmeta.conftest import keyed, last_line
 
+pytestmark = pytest.mark.mutation
+
 
 @pytest.mark.django_db
 def test_the_service_key_opens_the_todo_api(service):

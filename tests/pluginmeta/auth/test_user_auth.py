@@ -10,6 +10,8 @@ from tests.helpers.keys import assert_401, bad_headers
 from tests.pluginmeta.conftest import keyed, last_line
 from todos.models import Todo
 
+pytestmark = pytest.mark.mutation
+
 
 def todos_of(username: str, plugin) -> list[str]:
     return list(

@@ -1,7 +1,7 @@
-"""A plugin change is served by every gunicorn worker on its next request after the commit.
+"""A plugin change is served by every server worker on its next request after the commit.
 
-Real gunicorn with two workers; the change is made by another process (a management
-command, or the ORM in `manage.py shell`), with and without Redis.
+The real server (granian) with two workers; the change is made by another process (a
+management command, or the ORM in `manage.py shell`), with and without Redis.
 """
 
 import subprocess

@@ -7,6 +7,8 @@ from pluginmeta.cache import CacheUnavailable
 from pluginmeta.hosts import resolver as hosts
 from tests.conftest import HostClient, make_plugin
 
+pytestmark = pytest.mark.mutation
+
 
 @pytest.mark.django_db
 def test_a_worker_that_loaded_the_map_earlier_sees_a_new_host(

@@ -8,6 +8,8 @@ from django.db import OperationalError
 from pluginmeta.hosts.resolver import forget_host_map
 from tests.conftest import NOAUTH_HOST, VECTORS, HostClient
 
+pytestmark = pytest.mark.mutation
+
 DATABASE_UNAVAILABLE = {
     "error": "service_unavailable",
     "detail": "The database is unreachable; try again shortly.",

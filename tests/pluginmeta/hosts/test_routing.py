@@ -8,6 +8,8 @@ from django.utils.cache import has_vary_header
 from pluginmeta.models import Plugin, PluginHost
 from tests.conftest import ALL_HOSTS, HostClient
 
+pytestmark = pytest.mark.mutation
+
 EXPECTED = {
     "localhost": ("todo", "none"),
     "127.0.0.1": ("todo", "none"),

@@ -1,4 +1,4 @@
-"""A live gunicorn server for the MCP tests, and the official MCP SDK client pointed at it."""
+"""A live production server for the MCP tests, and the official MCP SDK client pointed at it."""
 
 import asyncio
 from collections.abc import Awaitable, Callable
@@ -119,7 +119,7 @@ def command_output(env: dict[str, str], *args: str) -> str:
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory) -> LiveServer:
-    """One gunicorn server (2 workers) on a fresh database with demo data, keys and users."""
+    """One server (granian, 2 workers) on a fresh database with demo data, keys and users."""
     tmp_path = tmp_path_factory.mktemp("mcp-server")
     with scratch_database(tmp_path) as database_url:
         # A short list limit, so a test can fill a list (and still outgrow the text block).

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from pluginmeta.auth.oauth.services import check_redirect_uri, register_operator_client
 from pluginmeta.models import Plugin
 
+pytestmark = pytest.mark.mutation
+
 UNPRINTABLE = "must be printable ASCII without whitespace (percent-encode the rest)."
 
 

@@ -29,6 +29,8 @@ from tests.pluginmeta.conftest import (
 )
 from todos.models import Todo
 
+pytestmark = pytest.mark.mutation
+
 Application = get_application_model()
 
 

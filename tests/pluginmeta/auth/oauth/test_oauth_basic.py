@@ -19,6 +19,8 @@ from tests.pluginmeta.auth.oauth.oauth_helpers import (
 )
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, query_of
 
+pytestmark = pytest.mark.mutation
+
 
 def test_unauthenticated_authorize_goes_to_login(oauth_web, chatgpt):
     response = oauth_web.get("/oauth", authorize_params(chatgpt.client_id))

@@ -15,6 +15,8 @@ from tests.pluginmeta.auth.oauth.oauth_helpers import (
 )
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT
 
+pytestmark = pytest.mark.mutation
+
 TOKEN_PATH = "/auth/oauth_exchange"
 
 

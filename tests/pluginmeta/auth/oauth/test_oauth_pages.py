@@ -8,6 +8,8 @@ from tests.conftest import OAUTH_HOST, HostClient, make_plugin
 from tests.pluginmeta.auth.oauth.oauth_helpers import authorize_params, exchange, get_code, refresh
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, form_fields, query_of
 
+pytestmark = pytest.mark.mutation
+
 
 def sign_in(client: HostClient, username: str, password: str):
     return client.post("/oauth/login", {"username": username, "password": password, "next": "/"})

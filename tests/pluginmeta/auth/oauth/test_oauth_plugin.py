@@ -19,6 +19,8 @@ from tests.pluginmeta.conftest import (
     csrf_token_of,
 )
 
+pytestmark = pytest.mark.mutation
+
 OAUTH_PATHS = {"/oauth", "/auth/oauth_exchange", "/oauth/login", "/oauth/signup", "/oauth/logout"}
 
 

@@ -9,6 +9,8 @@ from oauth2_provider.models import AccessToken, RefreshToken
 from tests.conftest import OAUTH_HOST, HostClient
 from tests.pluginmeta.auth.oauth.oauth_helpers import exchange, get_code
 
+pytestmark = pytest.mark.mutation
+
 EXPIRED_OR_REVOKED = "The access token has expired or been revoked."
 
 

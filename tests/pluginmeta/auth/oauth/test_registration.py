@@ -18,6 +18,8 @@ from tests.conftest import (
 from tests.pluginmeta.auth.oauth.oauth_helpers import authorize_params, get_code
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, GPT_REDIRECT, pkce_pair, query_of
 
+pytestmark = pytest.mark.mutation
+
 Application = get_application_model()
 
 METADATA_ERROR = "invalid_client_metadata"
