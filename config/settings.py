@@ -392,6 +392,10 @@ OAUTH_UNUSED_CLIENT_HOURS = env_int("OAUTH_UNUSED_CLIENT_HOURS", 24)
 # and per client address; over either, the endpoint answers 429 before hashing anything.
 OAUTH_CLIENT_FAILURE_ID_RATE = env_str("OAUTH_CLIENT_FAILURE_ID_RATE", "20/hour")
 OAUTH_CLIENT_FAILURE_ADDRESS_RATE = env_str("OAUTH_CLIENT_FAILURE_ADDRESS_RATE", "20/hour")
+# Client ID Metadata Documents (pluginmeta/auth/oauth/cimd.py) are fetched over https from
+# public addresses only; on, plain http and https to loopback addresses are fetched too (tests
+# and local development; never in production).
+OAUTH_CIMD_ALLOW_LOOPBACK_HTTP = env_bool("OAUTH_CIMD_ALLOW_LOOPBACK_HTTP", False)
 
 OAUTH2_PROVIDER = {
     # Our validator ties every client to one plugin, matches redirect URIs exactly, allows only
@@ -431,6 +435,16 @@ OAUTH2_PROVIDER = {
     # a public client of one plugin, bound by PKCE (pluginmeta/oauth/registration.py).
     "DCR_ENABLED": True,
     "DCR_REGISTRATION_PERMISSION_CLASSES": ("oauth2_provider.dcr.AllowAllDCRPermission",),
+    # Client ID Metadata Documents (MCP authorization 2025-11-25): a client_id that is an https
+    # URL is fetched by pluginmeta.auth.oauth.cimd (not django-oauth-toolkit's fetcher), which
+    # reads these: the fetch's timeout, the largest document, and how long a document is kept
+    # (its Cache-Control max-age, at least MIN and at most MAX; no-store keeps it not at all).
+    "CIMD_ENABLED": env_bool("OAUTH_CIMD_ENABLED", True),
+    "CIMD_FETCH_TIMEOUT_SECONDS": env_float("OAUTH_CIMD_FETCH_TIMEOUT_SECONDS", 5.0),
+    "CIMD_MAX_DOCUMENT_SIZE": env_int("OAUTH_CIMD_MAX_DOCUMENT_BYTES", 16 * 1024),
+    "CIMD_METADATA_MIN_AGE_SECONDS": env_int("OAUTH_CIMD_MIN_AGE_SECONDS", 60),
+    "CIMD_METADATA_MAX_AGE_SECONDS": env_int("OAUTH_CIMD_MAX_AGE_SECONDS", 86400),
+    "CIMD_MAX_CONCURRENT_FETCHES": env_int("OAUTH_CIMD_MAX_CONCURRENT_FETCHES", 10),
 }
 # django-oauth-toolkit warns about "http" in the scheme list above, which cannot say "loopback
 # only"; pluginmeta.auth.oauth.services.check_redirect_uri says it for every way a client is

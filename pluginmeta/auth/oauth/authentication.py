@@ -3,6 +3,7 @@
 from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from rest_framework import exceptions
 
+from pluginmeta.auth.oauth.cimd import is_metadata_client
 from pluginmeta.models import PluginOAuthClient
 
 # Revoking deletes the token, so an unknown token and a revoked one look the same here.
@@ -31,7 +32,11 @@ class OAuthAuthentication(OAuth2Authentication):
         plugin = request.plugin
         issued_here = PluginOAuthClient.objects.filter(
             application_id=token.application_id, plugin=plugin
-        ).exists()
+        ).exists() or (
+            # A metadata document's client serves every plugin: its token is bound by its
+            # resource, which django-oauth-toolkit has already matched against this request.
+            is_metadata_client(token.application) and bool(token.resource)
+        )
         if not issued_here:
             raise exceptions.AuthenticationFailed(
                 "This access token was not issued for this plugin."

@@ -81,6 +81,18 @@ def _strings(data: dict, name: str, default: list[str]) -> list[str]:
 
 def checked_metadata(data: object, plugin: Plugin) -> tuple[str, list[str]]:
     """The client name and redirect URIs of a registration request; RegistrationRefused if bad."""
+    name, redirect_uris = checked_client_metadata(data)
+    if is_reserved_name(name, plugin, redirect_uris):
+        raise RegistrationRefused(
+            "invalid_client_metadata",
+            f"client_name {name!r} is reserved; choose a name of your own.",
+        )
+    return name, redirect_uris
+
+
+def checked_client_metadata(data: object) -> tuple[str, list[str]]:
+    """The client name and redirect URIs of client metadata (a registration request or a client
+    ID metadata document), whatever plugin it is for; RegistrationRefused if bad."""
     if not isinstance(data, dict):
         raise RegistrationRefused("invalid_client_metadata", "The body must be a JSON object.")
     grant_types = _strings(data, "grant_types", ["authorization_code"])
@@ -106,11 +118,6 @@ def checked_metadata(data: object, plugin: Plugin) -> tuple[str, list[str]]:
         )
     if not name.isprintable():
         raise RegistrationRefused("invalid_client_metadata", "client_name must be printable.")
-    if is_reserved_name(name, plugin, redirect_uris):
-        raise RegistrationRefused(
-            "invalid_client_metadata",
-            f"client_name {name.strip()!r} is reserved; choose a name of your own.",
-        )
     return name.strip(), redirect_uris
 
 

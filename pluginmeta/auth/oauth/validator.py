@@ -15,11 +15,12 @@ from oauthlib.oauth2.rfc6749.errors import (
     OAuth2Error,
 )
 
+from pluginmeta.auth.oauth import cimd
 from pluginmeta.auth.oauth.backend import CLIENT_ADDRESS_KEY, ORIGIN_KEY, PLUGIN_ID_KEY
 from pluginmeta.auth.oauth.limits import secret_matches, take_client_authentication
 from pluginmeta.auth.oauth.replay import remember_spent_code, revoke_if_replayed
 from pluginmeta.auth.oauth.services import client_plugin, plugin_scopes
-from pluginmeta.models import PluginOAuthClient
+from pluginmeta.models import Plugin, PluginOAuthClient
 
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
 
@@ -38,6 +39,30 @@ def address_of(request) -> str:
 def host_origin_of(request) -> str:
     headers = getattr(request, "headers", None) or {}
     return headers.get(ORIGIN_KEY) or ""
+
+
+def client_scopes(client, request) -> list[str]:
+    """The scopes client may ask for here: its plugin's, or (a client of a metadata document,
+    which serves every plugin) those of the plugin whose host received the request."""
+    if not cimd.is_metadata_client(client):
+        return plugin_scopes(client)
+    plugin = Plugin.objects.filter(pk=plugin_id_of(request)).first()
+    return plugin.oauth_scope.split() if plugin else []
+
+
+def require_resource_of_metadata_client(request) -> None:
+    # A metadata document's client is not tied to one plugin, so its tokens are, by their
+    # RFC 8707 resource (django-oauth-toolkit checks every call against it): without one, a
+    # token would be good on every plugin.
+    if cimd.is_metadata_client(request.client) and not request.resource:
+        raise CustomOAuth2Error(
+            error="invalid_target",
+            description=(
+                "A client identified by a metadata document must name the resource it wants "
+                "a token for (RFC 8707 resource parameter)."
+            ),
+            request=request,
+        )
 
 
 class ClientAuthenticationLimited(OAuth2Error):
@@ -95,6 +120,12 @@ class PluginOAuth2Validator(OAuth2Validator):
         if not client_id or "\x00" in client_id:
             request.client = None
             return None
+        if cimd.is_metadata_url(client_id):
+            # A client ID metadata document: fetched (or taken from the cache) and checked;
+            # a refusal names its reason (MetadataDocumentRefused).
+            if request.client is None or request.client.client_id != client_id:
+                request.client = cimd.metadata_client(client_id, plugin_id_of(request), request)
+            return request.client
         client = super()._load_application(client_id, request)
         if client is None:
             return None
@@ -139,6 +170,7 @@ class PluginOAuth2Validator(OAuth2Validator):
 
     def _check_and_set_request_resource(self, request) -> None:
         super()._check_and_set_request_resource(request)
+        require_resource_of_metadata_client(request)
         # RFC 8707: a token is only issued for resources this host serves.
         here = origin_of(host_origin_of(request))
         for resource in request.resource:
@@ -170,6 +202,7 @@ class PluginOAuth2Validator(OAuth2Validator):
     ) -> bool:
         if response_type != "code":
             return False
+        require_resource_of_metadata_client(request)
         # oauthlib would accept "plain" (and assumes it when the method is missing).
         if request.code_challenge is not None and request.code_challenge_method != "S256":
             raise InvalidRequestError(
@@ -185,10 +218,10 @@ class PluginOAuth2Validator(OAuth2Validator):
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs) -> bool:
         known = set(oauth2_settings.SCOPES)
-        return set(scopes) <= (set(plugin_scopes(client)) & known)
+        return set(scopes) <= (set(client_scopes(client, request)) & known)
 
     def get_default_scopes(self, client_id, request, *args, **kwargs) -> list[str]:
-        return plugin_scopes(request.client)
+        return client_scopes(request.client, request)
 
     def get_code_challenge(self, code, request) -> str | None:
         challenge = super().get_code_challenge(code, request)

@@ -26,6 +26,7 @@ from pluginmeta.api.errors import json_error, safe_methods_only
 from pluginmeta.auth.login_limits import SIGN_UP, take_attempt, too_many_attempts
 from pluginmeta.auth.oauth.backend import TOKEN_PARAMS_ATTR
 from pluginmeta.auth.oauth.body import TokenRequestError, parse_token_request
+from pluginmeta.auth.oauth.cimd import is_metadata_client
 from pluginmeta.auth.oauth.forms import SignUpForm
 from pluginmeta.auth.oauth.paths import (
     AUTHORIZE_PATH,
@@ -185,7 +186,9 @@ class AuthorizeView(PluginPageMixin, dot_views.AuthorizationView):
         application = get_application_model().objects.filter(client_id=client_id).first()
         if (
             application is None
-            or client_plugin(application) != self.request.plugin
+            or not (
+                client_plugin(application) == self.request.plugin or is_metadata_client(application)
+            )
             or redirect_uri not in application.redirect_uris.split()
         ):
             return self.invalid_request()
@@ -391,6 +394,8 @@ def server_metadata(request: HttpRequest) -> JsonResponse:
             "registration_endpoint": f"{origin}{REGISTER_PATH}",
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": True,
+            # Clients may send the https URL of their metadata document as client_id.
+            "client_id_metadata_document_supported": bool(oauth2_settings.CIMD_ENABLED),
             "service_documentation": f"{origin}/",
         }
     )

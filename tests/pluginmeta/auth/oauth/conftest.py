@@ -1,9 +1,13 @@
-"""Fixtures of the OAuth tests that count secret hashes and make self-registered clients."""
+"""Fixtures of the OAuth tests that count secret hashes, make self-registered clients and serve
+client metadata documents."""
+
+import socket
 
 import pytest
 from oauth2_provider.models import get_application_model
 
 from pluginmeta.auth.oauth.registration import register_public_client
+from tests.pluginmeta.auth.oauth.document_server import DocumentServer
 from tests.pluginmeta.auth.oauth.hashing import CountingHasher
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT
 
@@ -29,3 +33,36 @@ def self_registered(oauth_plugin):
 @pytest.fixture
 def application_model():
     return get_application_model()
+
+
+@pytest.fixture
+def document_server(settings):
+    """A plain-http server on 127.0.0.1 serving client metadata documents; loopback documents
+    are allowed while it runs (OAUTH_CIMD_ALLOW_LOOPBACK_HTTP), as in local development."""
+    settings.OAUTH_CIMD_ALLOW_LOOPBACK_HTTP = True
+    with DocumentServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mapped_names(monkeypatch) -> dict[str, list[str]]:
+    """Host names mapped in this process: name -> the addresses getaddrinfo answers for it."""
+    names: dict[str, list[str]] = {}
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host not in names:
+            return real(host, port, *args, **kwargs)
+        return [
+            (
+                socket.AF_INET6 if ":" in address else socket.AF_INET,
+                socket.SOCK_STREAM,
+                socket.IPPROTO_TCP,
+                "",
+                (address, port),
+            )
+            for address in names[host]
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return names
