@@ -332,6 +332,34 @@ PLUGIN_SERVER = {
         "sportstats": "config.plugin_urls.sportstats",
         "retrieval": "config.plugin_urls.retrieval",
     },
+    # The views (MCP Apps, docs/mcp-apps.md) each kind shows in clients that render them: per
+    # kind, a view's name, its template in the kind's app, and the tools whose results it shows.
+    "MCP_APPS": {
+        "todo": {
+            "list": {
+                "title": "TODO list",
+                "description": "The list: add a todo, delete one, see the model's changes.",
+                "template": "todos/mcp_app.html",
+                "tools": ["getTodos", "addTodo", "deleteTodo"],
+            },
+        },
+        "sportstats": {
+            "stats": {
+                "title": "Sport Stats",
+                "description": "A player's card with season averages, and games a page at a time.",
+                "template": "sportstats/mcp_app.html",
+                "tools": ["getSeasonAverages", "getPlayers", "getStats", "getGames"],
+            },
+        },
+        "retrieval": {
+            "results": {
+                "title": "Search results",
+                "description": "Search results with their sources, and one document opened.",
+                "template": "retrieval/mcp_app.html",
+                "tools": ["search", "query", "fetch"],
+            },
+        },
+    },
     # Seconds a resolved host -> plugin map is kept in the cache; saves invalidate it at once.
     "HOST_CACHE_SECONDS": env_int("PLUGIN_HOST_CACHE_SECONDS", 300),
     # Grows by a byte per plugin change, so every process on this machine sees the change on

@@ -9,6 +9,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel.server import Server
 from mcp.shared.exceptions import MCPError
 
+from pluginmeta.mcp.apps import EXTENSION_SETTINGS, resource_handlers, views_by_tool, with_view
 from pluginmeta.mcp.tools import Tool, mcp_tool_fields, run_tool, tools_for_kind
 from pluginmeta.models import Plugin
 
@@ -58,10 +59,15 @@ def server_for(plugin: Plugin) -> Server:
 
 @lru_cache(maxsize=64)
 def _server(kind: str, name: str, title: str, instructions: str) -> Server:
-    """A low-level MCP server offering the kind's operations as tools, nothing else."""
+    """A low-level MCP server offering the kind's operations as tools, and the kind's views
+    (MCP Apps) as ui:// resources."""
     tools = tools_for_kind(kind)
+    views = views_by_tool(kind, set(tools))
     listing = types.ListToolsResult(
-        tools=[types.Tool.model_validate(mcp_tool_fields(tool)) for tool in tools.values()]
+        tools=[
+            types.Tool.model_validate(with_view(mcp_tool_fields(tool), views.get(tool.name)))
+            for tool in tools.values()
+        ]
     )
 
     async def list_tools(ctx, params) -> types.ListToolsResult:
@@ -79,7 +85,7 @@ def _server(kind: str, name: str, title: str, instructions: str) -> Server:
         tool = tools.get(tool_name)
         return tool.input_schema if tool else None
 
-    return Server(
+    server = Server(
         name,
         version="1",
         title=title,
@@ -88,4 +94,8 @@ def _server(kind: str, name: str, title: str, instructions: str) -> Server:
         get_tool_input_schema=input_schema,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        **resource_handlers(kind),
     )
+    if views:
+        server.extensions.update(EXTENSION_SETTINGS)
+    return server
