@@ -112,8 +112,18 @@ def parse_wrk(output: str) -> dict[str, float]:
     return result
 
 
-def wrk(url: str, host: str, seconds: int, connections: int, lua: str | None) -> dict:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-H", f"Host: {host}"]
+def wrk(
+    url: str, host: str, seconds: int, connections: int, lua: str | None, threads: int = 2
+) -> dict:
+    cmd = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-H",
+        f"Host: {host}",
+    ]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(lua or "")
     cmd += ["-s", script.name, url]
@@ -145,6 +155,7 @@ def interleaved_wrk(
     seconds: int,
     connections: int,
     pids: dict[str, int] | None = None,
+    threads: int = 2,
 ) -> dict[str, dict[str, dict]]:
     """wrk on each (operation, path, lua script) against every server, round after round.
 
@@ -156,14 +167,14 @@ def interleaved_wrk(
     runs: dict[str, dict[str, list[dict]]] = {name: {} for name in ports}
     for port in ports.values():
         for _operation, path, lua in operations:
-            wrk(f"http://127.0.0.1:{port}{path}", "localhost", 1, connections, lua)  # warm-up
+            url = f"http://127.0.0.1:{port}{path}"
+            wrk(url, "localhost", 1, connections, lua, threads)  # warm-up
     for _ in range(rounds):
         for operation, path, lua in operations:
             for name, port in ports.items():
                 cpu_before = process_tree_cpu_seconds(pids[name]) if pids else 0.0
-                result = wrk(
-                    f"http://127.0.0.1:{port}{path}", "localhost", seconds, connections, lua
-                )
+                url = f"http://127.0.0.1:{port}{path}"
+                result = wrk(url, "localhost", seconds, connections, lua, threads)
                 if pids:
                     cpu = process_tree_cpu_seconds(pids[name]) - cpu_before
                     result["cpu_us"] = cpu * 1e6 / max(result["requests"], 1)

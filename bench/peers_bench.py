@@ -1,20 +1,30 @@
-"""This project's todo GET and POST against two peers, in one run, on SQLite and Postgres.
+"""This project's todo GET and POST against its peers, in one run, on SQLite and Postgres.
 
-The peers (bench/peers/) serve the same wire contract for GET and POST /todos/{username}
-on the same database, each as its own documentation recommends, 2 workers each:
-- django-ninja (Django + django-ninja, lean): under the same WSGI server as the project;
-- FastAPI + SQLAlchemy (sync endpoints, a session per request): under uvicorn workers.
-Every list read has 20 items; POSTs go to 50 lists that start with 20 items. Needs wrk and
-the `bench` extra (pip install -e ".[bench]").
+The peers (bench/peers/) serve the same wire contract for GET and POST /todos/{username},
+2 workers each, each under the servers its users would pick:
+- django-ninja (Django + django-ninja, lean): granian's WSGI interface (its defaults, and
+  with 1 thread like the project) and gunicorn (sync workers);
+- FastAPI + SQLAlchemy (sync endpoints, a session per request): uvicorn and granian's ASGI
+  interface.
+Each server has a fresh database of its own (a SQLite file, or a Postgres database on one
+server), seeded alike and ANALYZEd: every list read has 20 items, POSTs go to 50 lists that
+start with 20 items. wrk (1 thread, 16 connections) visits the servers in turn, round after
+round, and each figure is the median of the rounds (CPU µs: the server's CPU time per
+request, which other load moves less than req/s); ours is compared with the best peer of
+each cell. --ours NAME VAR=VALUE... also serves the project with other settings, or from
+another checkout (CHECKOUT=path, a git worktree at an older commit, say), for a
+before-and-after in the same run. Needs wrk and the `bench`
+extra (pip install -e ".[bench]").
 
-    .venv/bin/python bench/peers_bench.py [--seconds 8] [--db sqlite postgres]
-        [--server granian|gunicorn]
+    .venv/bin/python bench/peers_bench.py [--seconds 4] [--rounds 3] [--db sqlite postgres]
+        [--ours before CHECKOUT=/path/to/worktree] [--ours threads WEB_THREADS=2]
 """
 
 import os
 import secrets
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 from http_bench import (
@@ -22,8 +32,8 @@ from http_bench import (
     POST_LUA,
     PROJECT,
     bench_arguments,
-    each_database,
     interleaved_wrk,
+    scratch_database,
     server_command,
     server_env,
     servers_running,
@@ -31,7 +41,7 @@ from http_bench import (
 
 PEERS = PROJECT / "bench" / "peers"
 PG_NAME = "aips_bench_peers"
-PORTS = {"ours": 8767, "ninja": 8768, "fastapi": 8769}
+FIRST_PORT = 8790
 # Every seed makes the same lists: "bench" to read, post0..post49 to append to.
 OWNERS = 'owners = ["bench"] + [f"post{n}" for n in range(50)]\n'
 # Each seed ends with ANALYZE on Postgres, which autovacuum would run in production (this
@@ -83,87 +93,140 @@ if engine.dialect.name == "postgresql":
 
 
 def python(code_or_args: list[str], env: dict[str, str], cwd: Path) -> None:
-    subprocess.run([sys.executable, *code_or_args], cwd=cwd, env=env, check=True)
+    # What the seeds print is a log, not a result.
+    subprocess.run([sys.executable, *code_or_args], cwd=cwd, env=env, check=True, stdout=sys.stderr)
 
 
-def contenders(args, env: dict[str, str]) -> list[tuple[str, int, list[str], dict[str, str], Path]]:
-    """(name, port, command, environment, working directory) of each server, its data seeded."""
-    ours_env = {**env, **server_env(args.server, PORTS["ours"], 2)}
-    python(["manage.py", "migrate", "--noinput", "-v0"], env, PROJECT)
-    python(["manage.py", "shell", "-c", OURS_SEED], env, PROJECT)
+def granian(interface: str, target: str, port: int, *options: str) -> list[str]:
+    return [sys.executable, "-m", "granian", "--interface", interface, "--workers", "2",
+            *options, "--host", "127.0.0.1", "--port", str(port), "--no-ws",
+            "--log-level", "warning", target]  # fmt: skip
 
-    ninja_env = {**env, "DJANGO_SETTINGS_MODULE": "ninja_todo.settings", "PYTHONPATH": str(PEERS)}
-    python(["-m", "django", "migrate", "--run-syncdb", "-v0"], ninja_env, PEERS)
-    python(["-m", "django", "shell", "-c", NINJA_SEED], ninja_env, PEERS)
-    if args.server == "granian":
-        # The same server and threads as the project (config/serve.py, default 1 thread).
-        threads = os.environ.get("WEB_THREADS", "1")
-        ninja_cmd = [sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "2",
-                     "--blocking-threads", threads, "--host", "127.0.0.1",
-                     "--port", str(PORTS["ninja"]), "--log-level", "warning",
-                     "ninja_todo.wsgi:application"]  # fmt: skip
+
+def ninja(env: dict[str, str], port: int, server: str) -> tuple[list[str], dict, Path]:
+    env = {**env, "DJANGO_SETTINGS_MODULE": "ninja_todo.settings", "PYTHONPATH": str(PEERS)}
+    python(["-m", "django", "migrate", "--run-syncdb", "-v0"], env, PEERS)
+    python(["-m", "django", "shell", "-c", NINJA_SEED], env, PEERS)
+    if server == "gunicorn":
+        command = [sys.executable, "-m", "gunicorn", "ninja_todo.wsgi", "-w", "2",
+                   "-b", f"127.0.0.1:{port}", "--log-level", "warning"]  # fmt: skip
+    elif server == "granian-1":
+        # The project's own thread count (WEB_THREADS' default).
+        command = granian("wsgi", "ninja_todo.wsgi:application", port, "--blocking-threads", "1")
     else:
-        ninja_cmd = [sys.executable, "-m", "gunicorn", "ninja_todo.wsgi", "-w", "2",
-                     "-b", f"127.0.0.1:{PORTS['ninja']}", "--log-level", "warning"]  # fmt: skip
+        command = granian("wsgi", "ninja_todo.wsgi:application", port)
+    return command, env, PEERS
 
-    fastapi_env = {**env, "PYTHONPATH": str(PEERS)}
-    python(["-c", FASTAPI_SEED], fastapi_env, PEERS)
-    fastapi_cmd = [sys.executable, "-m", "uvicorn", "fastapi_todo:app", "--workers", "2",
-                   "--host", "127.0.0.1", "--port", str(PORTS["fastapi"]), "--no-access-log",
+
+def fastapi(env: dict[str, str], port: int, server: str) -> tuple[list[str], dict, Path]:
+    env = {**env, "PYTHONPATH": str(PEERS)}
+    python(["-c", FASTAPI_SEED], env, PEERS)
+    if server == "uvicorn":
+        command = [sys.executable, "-m", "uvicorn", "fastapi_todo:app", "--workers", "2",
+                   "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
                    "--log-level", "warning"]  # fmt: skip
-    ours_cmd = server_command(args.server, PORTS["ours"], 2)
-    return [
-        (f"ours ({args.server})", PORTS["ours"], ours_cmd, ours_env, PROJECT),
-        (f"django-ninja ({args.server})", PORTS["ninja"], ninja_cmd, ninja_env, PEERS),
-        ("FastAPI + SQLAlchemy (uvicorn)", PORTS["fastapi"], fastapi_cmd, fastapi_env, PEERS),
-    ]
+    else:
+        command = granian("asgi", "fastapi_todo:app", port)
+    return command, env, PEERS
 
 
-def bench(label: str, database_url: str, args) -> dict[str, dict]:
+def ours(env: dict[str, str], port: int, variant: dict[str, str]) -> tuple[list[str], dict, Path]:
+    extra = dict(variant)
+    # CHECKOUT=path serves another checkout of the project (a git worktree at another commit).
+    checkout = Path(extra.pop("CHECKOUT", PROJECT))
+    python(["manage.py", "migrate", "--noinput", "-v0"], env, checkout)
+    python(["manage.py", "shell", "-c", OURS_SEED], env, checkout)
+    env = {**env, **server_env("granian", port, 2), **extra}
+    return server_command("granian", port, 2), env, checkout
+
+
+# (name, key of its database, how to seed it and the command that serves it, argument)
+PEER_SERVERS = [
+    ("django-ninja (granian WSGI)", "ninja_granian", ninja, "granian"),
+    ("django-ninja (granian WSGI, 1 thread)", "ninja_granian1", ninja, "granian-1"),
+    ("django-ninja (gunicorn)", "ninja_gunicorn", ninja, "gunicorn"),
+    ("FastAPI + SQLAlchemy (uvicorn)", "fastapi_uvicorn", fastapi, "uvicorn"),
+    ("FastAPI + SQLAlchemy (granian ASGI)", "fastapi_granian", fastapi, "granian"),
+]
+
+
+def bench(label: str, args) -> dict[str, dict]:
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_DEBUG": "0",
         "API_THROTTLE_RATE": "100000000/min",
+        # Every POST of a run lands in 50 lists; none may fill up and answer 409 instead.
+        "TODO_MAX_ITEMS_PER_LIST": "100000000",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
-    servers = contenders(args, env)
-    with servers_running(f"peers-{label}", servers, "/todos/bench"):
-        return interleaved_wrk(
-            {name: port for name, port, *_rest in servers},
-            [("GET", "/todos/bench", None), ("POST", "/todos/post0", POST_LUA)],
-            args.rounds,
-            args.seconds,
-            args.connections,
-        )
+    entries = [("ours", "ours", ours, {})]
+    for index, (name, *assignments) in enumerate(args.ours):
+        variant = dict(assignment.split("=", 1) for assignment in assignments)
+        entries.append((f"ours {name}", f"ours{index}", ours, variant))
+    entries += PEER_SERVERS
+    with ExitStack() as stack:
+        servers = []
+        for index, (name, key, prepare, argument) in enumerate(entries):
+            url = stack.enter_context(scratch_database(label, f"{PG_NAME}_{key}"))
+            port = FIRST_PORT + index
+            command, server_env_, cwd = prepare({**env, "DATABASE_URL": url}, port, argument)
+            servers.append((name, port, command, server_env_, cwd))
+        with servers_running(f"peers-{label}", servers, "/todos/bench") as processes:
+            return interleaved_wrk(
+                {name: port for name, port, *_rest in servers},
+                [("GET", "/todos/bench", None), ("POST", "/todos/post0", POST_LUA)],
+                args.rounds,
+                args.seconds,
+                args.connections,
+                pids={name: process.pid for name, process in processes.items()},
+                threads=args.threads,
+            )
 
 
 def main() -> None:
     parser = bench_arguments(__doc__, seconds=4)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="wrk's threads")
+    parser.add_argument(
+        "--ours",
+        action="append",
+        nargs="+",
+        default=[],
+        metavar="NAME [VAR=VALUE ...]",
+        help="also serve the project with these environment variables (CHECKOUT=path: "
+        "from another checkout)",
+    )
     args = parser.parse_args()
-    for label, url in each_database(args, "peers-bench"):
-        results = bench(label, url, args)
+    (PROJECT / "bench" / "out").mkdir(parents=True, exist_ok=True)
+    load = os.getloadavg()
+    for label in args.db:
+        results = bench(label, args)
         print(
-            f"\n## {label}: 2 workers each, wrk -t2 -c{args.connections} -d{args.seconds}s, "
-            f"median of {args.rounds} interleaved rounds\n"
+            f"\n## {label}: 2 workers each, wrk -t{args.threads} -c{args.connections} "
+            f"-d{args.seconds}s, median of {args.rounds} interleaved rounds "
+            f"(load average before: {load[0]:.2f}, after: {os.getloadavg()[0]:.2f})\n"
         )
-        print("| server | GET req/s | GET p99 ms | POST req/s | POST p99 ms | non-2xx |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print(
+            "| server | GET req/s | GET p99 ms | GET CPU µs | POST req/s | POST p99 ms "
+            "| POST CPU µs | non-2xx |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for name, r in results.items():
+            get, post = r["GET"], r["POST"]
             print(
-                f"| {name} | {r['GET']['rps']:.0f} | {r['GET']['p99']:.2f} "
-                f"| {r['POST']['rps']:.0f} | {r['POST']['p99']:.2f} "
-                f"| {r['GET']['non2xx'] + r['POST']['non2xx']} |"
+                f"| {name} | {get['rps']:.0f} | {get['p99']:.2f} | {get['cpu_us']:.0f} "
+                f"| {post['rps']:.0f} | {post['p99']:.2f} | {post['cpu_us']:.0f} "
+                f"| {get['non2xx'] + post['non2xx']} |"
             )
-        ours, *peers = results
+        peers = [name for name, *_rest in PEER_SERVERS]
         print()
-        for peer in peers:
-            for operation in ("GET", "POST"):
-                ratio = results[ours][operation]["rps"] / results[peer][operation]["rps"]
-                print(f"ours / {peer}, {operation}: {ratio:.2f}x (goal >= 1.5x)")
+        for operation in ("GET", "POST"):
+            best = max(peers, key=lambda peer: results[peer][operation]["rps"])
+            for name in results:
+                if name.startswith("ours"):
+                    ratio = results[name][operation]["rps"] / results[best][operation]["rps"]
+                    print(f"{name} / best peer, {operation} ({best}): {ratio:.2f}x (goal >= 1.5x)")
 
 
 if __name__ == "__main__":
