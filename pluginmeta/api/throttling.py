@@ -49,10 +49,13 @@ class Leases:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # One lease at a time per process: two threads leasing at once would each replace
+        # the other's unused slots, and those would be lost (WEB_THREADS above 1).
+        self._leasing = threading.Lock()
         self._free: dict[str, tuple[int, int, int]] = {}  # key -> (next slot, last slot, window)
 
-    def take(self, key: str, window: int, max_requests: int, period: int) -> int:
-        """A slot number for one request; over max_requests means the request is refused."""
+    def _unused(self, key: str, window: int, max_requests: int) -> int | None:
+        """A slot of this process's lease, or one past a spent window; None: lease more."""
         with self._lock:
             next_slot, last_slot, _window = self._free.get(key, (1, 0, window))
             if next_slot <= last_slot:
@@ -60,13 +63,25 @@ class Leases:
                 return next_slot
             if last_slot >= max_requests:  # the window's count is spent: no need to ask
                 return last_slot + 1
-        size = lease_size(max_requests)
-        last_slot = _shared_increment(key, size, period)
-        with self._lock:
-            if len(self._free) > 1024:
-                self._free = {k: v for k, v in self._free.items() if v[2] == window}
-            self._free[key] = (last_slot - size + 2, last_slot, window)
-        return last_slot - size + 1
+        return None
+
+    def take(self, key: str, window: int, max_requests: int, period: int) -> int:
+        """A slot number for one request; over max_requests means the request is refused."""
+        slot = self._unused(key, window, max_requests)
+        if slot is not None:
+            return slot
+        with self._leasing:
+            # Another thread may have leased while this one waited.
+            slot = self._unused(key, window, max_requests)
+            if slot is not None:
+                return slot
+            size = lease_size(max_requests)
+            last_slot = _shared_increment(key, size, period)
+            with self._lock:
+                if len(self._free) > 1024:
+                    self._free = {k: v for k, v in self._free.items() if v[2] == window}
+                self._free[key] = (last_slot - size + 2, last_slot, window)
+            return last_slot - size + 1
 
     def clear(self) -> None:
         with self._lock:

@@ -1,5 +1,6 @@
 """Throttle leases: processes take slots of the shared count in batches, never over the limit."""
 
+import concurrent.futures
 import time
 import uuid
 
@@ -7,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 
+from pluginmeta.api import throttling
 from pluginmeta.api.throttling import LEASE_PARTS, Leases, _increment, lease_size
 
 pytestmark = pytest.mark.mutation
@@ -82,3 +84,32 @@ def test_a_window_count_outlives_its_window_and_then_expires():
     assert _increment(counts, "k", 1, 60) == 1
     expires_in = counts._expire_info[counts.make_and_validate_key("k")] - time.time()
     assert 59 < expires_in <= 120
+
+
+class SlowCache(LocMemCache):
+    """A shared cache a round trip away: other threads run while a lease is being taken."""
+
+    def incr(self, key, delta=1, version=None):
+        time.sleep(0.005)
+        return super().incr(key, delta, version)
+
+
+def test_threads_of_one_process_lose_no_slots(monkeypatch):
+    # WEB_THREADS > 1: threads that run out of slots together must not each lease and then
+    # replace one another's unused slots.
+    monkeypatch.setattr(throttling, "cache", SlowCache(uuid.uuid4().hex, {}))
+    process = Leases()
+    key = f"throttle:test:{uuid.uuid4().hex}"
+    limit = 640  # leases of 10
+
+    def take_many(_: int) -> list[int]:
+        slots = []
+        for _ in range(160):
+            slots.append(process.take(key, 1, limit, 60))
+            time.sleep(0.001)  # the request's own work, while the lease's other slots wait
+        return slots
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        slots = [slot for taken in pool.map(take_many, range(8)) for slot in taken]
+    admitted = [slot for slot in slots if slot <= limit]
+    assert len(admitted) == len(set(admitted)) == limit
