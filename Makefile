@@ -1,4 +1,4 @@
-# The two commands of README.md: `make run` and `make test`.
+# The two commands of README.md, `make run` and `make test`; and `make docs`, the manual as a site.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format setup clean
+.PHONY: run test lint format setup clean docs
 
 # `make run` on a port that is taken stops here, before installing or migrating anything.
 ifneq ($(filter run,$(MAKECMDGOALS)),)
@@ -27,7 +27,7 @@ endif
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	touch $(STAMP)
 
 # A per-checkout secret key, made once, readable by its owner only and never committed (see
@@ -52,6 +52,11 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
+# docs/ as a site in site/ (mkdocs.yml); --strict fails on a broken link, anchor or nav entry.
+docs: $(STAMP)
+	test -x $(BIN)/mkdocs || $(BIN)/python -m pip install --quiet -e ".[docs]"
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
@@ -60,4 +65,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal site

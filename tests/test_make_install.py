@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.server import PROJECT_DIR
 from tests.venvs import layered_venv, site_packages
 
-REINSTALL = '-m pip install --quiet -e ".[test]"'
+REINSTALL = '-m pip install --quiet -e ".[test,docs]"'
 
 
 def checkout_with_fresh_stamp(target: Path) -> Path:
