@@ -266,6 +266,7 @@ def fetch_document(url: str) -> tuple[dict, int]:
     with fetch_slot(url), httpx.Client(verify=tls, trust_env=False) as client:
         # One deadline for every address of the host, and for the whole body.
         deadline = time.monotonic() + timeout
+        failure = "no address answered"
         for address in addresses:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -281,7 +282,8 @@ def fetch_document(url: str) -> tuple[dict, int]:
                     extensions={"sni_hostname": parts.hostname},
                 ) as response:
                     return _read_document(url, response, deadline)
-            except httpx.ConnectError:
+            except httpx.ConnectError as exc:  # refused, unreachable, or TLS not accepted
+                failure = str(exc)[:200] or type(exc).__name__
                 continue  # the next address of the host, within the same deadline
             except httpx.TimeoutException:
                 raise too_slow from None
@@ -291,7 +293,7 @@ def fetch_document(url: str) -> tuple[dict, int]:
                 ) from None
     if time.monotonic() > deadline:
         raise too_slow
-    raise MetadataDocumentRefused(url, "could not be fetched (no address answered).")
+    raise MetadataDocumentRefused(url, f"could not be fetched ({failure}).")
 
 
 def checked_document(url: str, document: dict) -> ClientMetadata:

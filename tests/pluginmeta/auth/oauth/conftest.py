@@ -7,7 +7,7 @@ import pytest
 from oauth2_provider.models import get_application_model
 
 from pluginmeta.auth.oauth.registration import register_public_client
-from tests.pluginmeta.auth.oauth.document_server import DocumentServer
+from tests.pluginmeta.auth.oauth.document_server import DocumentServer, self_signed_certificate
 from tests.pluginmeta.auth.oauth.hashing import CountingHasher
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT
 
@@ -41,6 +41,17 @@ def document_server(settings):
     are allowed while it runs (OAUTH_CIMD_ALLOW_LOOPBACK_HTTP), as in local development."""
     settings.OAUTH_CIMD_ALLOW_LOOPBACK_HTTP = True
     with DocumentServer() as server:
+        yield server
+
+
+@pytest.fixture
+def tls_document_server(settings, monkeypatch, tmp_path):
+    """An HTTPS document server whose self-signed certificate the server's fetch trusts (as a
+    deployment trusts its CA bundle, through SSL_CERT_FILE)."""
+    settings.OAUTH_CIMD_ALLOW_LOOPBACK_HTTP = True
+    certificate = self_signed_certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    with DocumentServer(certificate) as server:
         yield server
 
 

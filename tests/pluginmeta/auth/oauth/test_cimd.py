@@ -9,6 +9,7 @@ import json
 import logging
 import socket
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from oauth2_provider.models import AbstractApplication
@@ -206,6 +207,12 @@ def test_refused_at_the_token_endpoint_as_json(oauth_web, document_server):
     assert "non-public address (10.0.0.1)" in answer["error_description"]
 
 
+def serve_as(server, url: str) -> str:
+    """Serves at url's path a document whose client_id is url (a name mapped to the server)."""
+    server.answers[urlsplit(url).path] = Answer(json.dumps(client_document(url)).encode())
+    return url
+
+
 def test_the_connection_goes_to_the_address_checked(oauth_web, document_server, monkeypatch):
     # A second DNS answer (rebinding) would name a private address: it is never asked for.
     answers = iter([["127.0.0.1"]])
@@ -220,13 +227,31 @@ def test_the_connection_goes_to_the_address_checked(oauth_web, document_server, 
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    url = f"http://rebind.example:{document_server.port}/doc"
-    document_server.answers["/doc"] = Answer(json.dumps(client_document(url)).encode())
+    url = serve_as(document_server, f"http://rebind.example:{document_server.port}/doc")
     response = oauth_web.get("/oauth", authorize_query(url))
     assert response.status_code == 302  # to sign in: the client is known
     assert "/oauth/login" in response["Location"]
     assert lookups == ["rebind.example"]
     assert document_server.counts["/doc"] == 1
+
+
+def test_https_goes_to_the_checked_address_and_checks_the_certificate_for_the_name(
+    oauth_web, tls_document_server, mapped_names
+):
+    mapped_names["localhost"] = ["127.0.0.1"]
+    url = serve_as(tls_document_server, f"https://localhost:{tls_document_server.port}/doc")
+    response = oauth_web.get("/oauth", authorize_query(url))
+    assert response.status_code == 302  # to sign in: the document was fetched and accepted
+    assert tls_document_server.counts["/doc"] == 1
+
+
+def test_a_certificate_of_another_name_is_refused(oauth_web, tls_document_server, mapped_names):
+    mapped_names["clients.example"] = ["127.0.0.1"]
+    url = serve_as(tls_document_server, f"https://clients.example:{tls_document_server.port}/doc")
+    response = oauth_web.get("/oauth", authorize_query(url))
+    assert response.status_code == 400
+    assert "could not be fetched ([SSL: CERTIFICATE_VERIFY_FAILED]" in page_error(response)
+    assert tls_document_server.counts["/doc"] == 0
 
 
 # --- Caching as the document's headers allow --------------------------------------------------
