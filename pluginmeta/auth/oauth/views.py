@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import RequestDataTooBig
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -199,7 +200,15 @@ authorize = oauth_host_only(human_page(AuthorizeView.as_view()))
 
 
 def of_this_plugin(tokens, request: HttpRequest):
-    return tokens.filter(application__plugin_link__plugin=request.plugin)
+    # A metadata document's client serves every plugin: its tokens are this one's by resource.
+    documented = [
+        token.pk
+        for token in tokens.filter(
+            application__registration_source=get_application_model().RegistrationSource.CIMD
+        )
+        if token.resource and not foreign_resources(request, token.resource)
+    ]
+    return tokens.filter(Q(application__plugin_link__plugin=request.plugin) | Q(pk__in=documented))
 
 
 class AuthorizedAppsView(PluginPageMixin, dot_views.AuthorizedTokensListView):

@@ -7,6 +7,7 @@ requests it receives; names that must resolve somewhere else are mapped in this 
 
 import json
 import logging
+import re
 import socket
 import time
 from urllib.parse import urlsplit
@@ -348,14 +349,25 @@ def test_a_document_client_is_authorized_and_its_token_works(
     token = answer.json()["access_token"]
     todos = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert todos.get("/todos/alice").status_code == 200
+    # The refresh grant keeps the resource; the refreshed token works as well.
+    body = {
+        "grant_type": "refresh_token",
+        "client_id": url,
+        "refresh_token": answer.json()["refresh_token"],
+    }
+    refreshed = oauth_web.json_call("POST", "/auth/oauth_exchange", body)
+    assert refreshed.status_code == 200, refreshed.content
+    token = refreshed.json()["access_token"]
+    todos = HostClient(OAUTH_HOST, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert todos.get("/todos/alice").status_code == 200
 
     client = application_model.objects.get(client_id=url)
     assert client.registration_source == application_model.RegistrationSource.CIMD
     assert client.client_type == AbstractApplication.CLIENT_PUBLIC
     assert client.redirect_uris == CALLBACK
     assert not PluginOAuthClient.objects.filter(application=client).exists()
-    # no-store: the consent page, the approval and the token request each fetched it.
-    assert document_server.counts["/doc"] == 4
+    # no-store: the consent pages, the approval and the token requests each fetched it.
+    assert document_server.counts["/doc"] == 5
 
 
 def test_one_document_serves_two_plugins_and_each_token_stays_on_its_own(
@@ -376,6 +388,21 @@ def test_one_document_serves_two_plugins_and_each_token_stays_on_its_own(
         for other in tokens:
             web = HostClient(other, HTTP_AUTHORIZATION=f"Bearer {token}")
             assert web.get("/todos/alice").status_code == (200 if other == host else 401)
+
+    # Each plugin's authorised apps list its own grant of the client, and revoking it there
+    # ends that plugin's token only.
+    pages = {}
+    for host in tokens:
+        web = HostClient(host)
+        web.force_login(alice_user)
+        pages[host] = web
+        assert web.get("/oauth/authorized").content.decode().count("Metadata document") == 1
+    listed = pages[OAUTH_HOST].get("/oauth/authorized").content.decode()
+    revoke = re.search(r'href="(/oauth/authorized/\d+/revoke)"', listed).group(1)
+    assert pages[OAUTH_HOST].post(revoke).status_code == 302
+    for host, token in tokens.items():
+        web = HostClient(host, HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert web.get("/todos/alice").status_code == (401 if host == OAUTH_HOST else 200)
 
 
 def test_a_document_client_must_name_its_resource(oauth_web, alice_user, document_server):
