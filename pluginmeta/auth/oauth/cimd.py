@@ -333,17 +333,23 @@ def _keep(url: str, metadata: ClientMetadata, seconds: int) -> None:
         cache.set(_cache_key(url), metadata.__dict__, timeout=seconds)
 
 
-def stored_client(url: str, metadata: ClientMetadata, seconds: int):
-    """The public Application for url, created or brought up to date with metadata."""
+def stored_client(url: str, metadata: ClientMetadata, seconds: int | None):
+    """The public Application for url, created or brought up to date with metadata; seconds is
+    how long a just fetched document may be kept (None when it came from the cache)."""
     model = get_application_model()
     application = model.objects.filter(client_id=url).first()
     if application is not None and not is_metadata_client(application):
         raise MetadataDocumentRefused(url, "is the client_id of a client registered otherwise.")
     uris = " ".join(metadata.redirect_uris)
+    expires = timezone.now() + timedelta(
+        seconds=int(oauth2_settings.CIMD_METADATA_MIN_AGE_SECONDS) if seconds is None else seconds
+    )
     if application is not None and (application.name, application.redirect_uris) == (
         metadata.name,
         uris,
     ):
+        if seconds is not None:
+            model.objects.filter(pk=application.pk).update(cimd_expires_at=expires)
         return application
     application = application or model(client_id=url)
     application.name = metadata.name
@@ -356,7 +362,7 @@ def stored_client(url: str, metadata: ClientMetadata, seconds: int):
     application.registration_source = model.RegistrationSource.CIMD
     application.skip_authorization = False
     # For django-oauth-toolkit's clearcimdapplications, which removes unused expired ones.
-    application.cimd_expires_at = timezone.now() + timedelta(seconds=seconds)
+    application.cimd_expires_at = expires
     try:
         application.full_clean(exclude=["user", "client_secret"], validate_unique=False)
     except ValidationError as exc:
@@ -368,11 +374,12 @@ def stored_client(url: str, metadata: ClientMetadata, seconds: int):
     return application
 
 
-def client_metadata(url: str) -> tuple[ClientMetadata, int]:
-    """The checked document of url from the cache, or fetched (and kept as it allows)."""
+def client_metadata(url: str) -> tuple[ClientMetadata, int | None]:
+    """The checked document of url, and None if it came from the cache, else the seconds it may
+    be kept (it is kept that long)."""
     cached = _cached(url)
     if cached is not None:
-        return cached, int(oauth2_settings.CIMD_METADATA_MIN_AGE_SECONDS)
+        return cached, None
     document, seconds = fetch_document(url)
     metadata = checked_document(url, document)
     _keep(url, metadata, seconds)

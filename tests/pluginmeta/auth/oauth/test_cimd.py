@@ -5,6 +5,7 @@ Documents come from a real HTTP server on 127.0.0.1 (document_server), which cou
 requests it receives; names that must resolve somewhere else are mapped in this process.
 """
 
+import io
 import json
 import logging
 import re
@@ -13,6 +14,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.management import call_command
 from oauth2_provider.models import AbstractApplication
 
 from pluginmeta.auth.oauth.cimd import freshness
@@ -441,3 +443,16 @@ def test_documents_can_be_turned_off(oauth_web, document_server, settings):
     assert response.status_code == 401 or response.status_code == 400
     assert "not registered on this site" in page_error(response)
     assert document_server.counts["/doc"] == 0
+
+
+def test_clearcimdapplications_removes_clients_past_their_document_time(
+    oauth_web, document_server, application_model
+):
+    kept = document_server.document("/kept", cache_control="max-age=600")
+    gone = document_server.document("/gone", cache_control="no-store")
+    for url in (kept, gone):
+        assert oauth_web.get("/oauth", authorize_query(url)).status_code == 302  # to sign in
+    call_command("clearcimdapplications", stdout=io.StringIO())
+    remaining = set(application_model.objects.values_list("client_id", flat=True))
+    assert kept in remaining
+    assert gone not in remaining
