@@ -373,6 +373,10 @@ PLUGIN_SERVER = {
     # Plainly valid getTodos/addTodo calls on no-auth hosts skip DRF's dispatch
     # (pluginmeta/api/fastpath.py); off sends every call through DRF.
     "FAST_PATH": env_bool("PLUGIN_FAST_PATH", True),
+    # Every plugin also answers at /<PATH_PREFIX>/<slug>/ on any allowed host, for clients that
+    # cannot reach its hostname and for one-domain deployments (pluginmeta/hosts/mount.py).
+    "PATH_MOUNTS": env_bool("PLUGIN_PATH_MOUNTS", True),
+    "PATH_PREFIX": env_str("PLUGIN_PATH_PREFIX", "p"),
 }
 
 # The most todos one owner's list on one plugin may hold; addTodo is refused (409) at it.
@@ -405,8 +409,9 @@ PLUGIN_SERVER["BODY_LIMITS"] = {
 
 # --- OAuth authorization server (django-oauth-toolkit), for oauth plugin hosts ------------------
 
-# The sign-in page of the oauth plugin hosts; a path, so it stays on the host being authorized.
-LOGIN_URL = "/oauth/login"
+# The sign-in page of the oauth plugins: a URL name, reversed on the host and under the path
+# (/p/<slug>/) of the plugin being authorized.
+LOGIN_URL = "oauth-login"
 # Whether visitors of an oauth plugin host may create an account on its sign-up page.
 OAUTH_SIGNUP_ENABLED = env_bool("OAUTH_SIGNUP_ENABLED", True)
 # Open client registration (/oauth/register): attempts per client address per window

@@ -41,21 +41,21 @@ class PluginAutoSchema(AutoSchema):
             self.method = "DELETE"
 
 
-def openapi_security(plugin: Plugin, origin: str = "") -> tuple[dict, list]:
+def openapi_security(plugin: Plugin, base_url: str = "") -> tuple[dict, list]:
     """securitySchemes and the security requirement for this plugin's generated spec."""
     if plugin.auth_type in {AuthType.SERVICE_HTTP, AuthType.USER_HTTP}:
         return {"bearerAuth": {"type": "http", "scheme": "bearer"}}, [{"bearerAuth": []}]
     if plugin.auth_type == AuthType.OAUTH:
-        return _oauth_security(plugin, origin)
+        return _oauth_security(plugin, base_url)
     return {}, []
 
 
-def _oauth_security(plugin: Plugin, origin: str) -> tuple[dict, list]:
+def _oauth_security(plugin: Plugin, base_url: str) -> tuple[dict, list]:
     scopes = plugin.oauth_scope.split()
     flow = {
-        "authorizationUrl": f"{origin}{AUTHORIZE_PATH}",
-        "tokenUrl": f"{origin}{TOKEN_PATH}",
-        "refreshUrl": f"{origin}{TOKEN_PATH}",
+        "authorizationUrl": f"{base_url}{AUTHORIZE_PATH}",
+        "tokenUrl": f"{base_url}{TOKEN_PATH}",
+        "refreshUrl": f"{base_url}{TOKEN_PATH}",
         "scopes": {scope: oauth2_settings.SCOPES.get(scope, scope) for scope in scopes},
     }
     scheme = {"type": "oauth2", "flows": {"authorizationCode": flow}}
@@ -69,16 +69,17 @@ def base_schema(urlconf: str) -> dict:
     return generator.get_schema(request=None, public=True)
 
 
-def build_plugin_schema(plugin: Plugin, origin: str) -> dict:
-    """The spec for one plugin: its operations, its origin as server, its auth as security."""
+def build_plugin_schema(plugin: Plugin, base_url: str) -> dict:
+    """The spec for one plugin: its operations, its base URL as server (the origin, and the
+    mount path when reached by path), its auth as security."""
     schema = copy.deepcopy(base_schema(urlconf_for_kind(plugin.kind)))
     schema["info"] = {
         "title": plugin.name_for_human,
         "description": plugin.description_for_model,
         "version": "v1",
     }
-    schema["servers"] = [{"url": origin}]
-    schemes, requirement = openapi_security(plugin, origin)
+    schema["servers"] = [{"url": base_url}]
+    schemes, requirement = openapi_security(plugin, base_url)
     if schemes:
         schema.setdefault("components", {})["securitySchemes"] = schemes
         for operations in schema.get("paths", {}).values():

@@ -8,7 +8,7 @@ from django.views.decorators.cache import cache_control
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 
 from pluginmeta.api.errors import safe_methods_only
-from pluginmeta.http import request_origin
+from pluginmeta.hosts.mount import plugin_base_url
 from pluginmeta.manifest import build_manifest
 from pluginmeta.openapi import build_plugin_schema
 
@@ -17,12 +17,12 @@ DEFAULT_LOGO = Path(__file__).resolve().parent / "static" / "pluginmeta" / "logo
 
 @safe_methods_only
 def manifest(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(build_manifest(request.plugin, request_origin(request)))
+    return JsonResponse(build_manifest(request.plugin, plugin_base_url(request)))
 
 
 @safe_methods_only
 def openapi_yaml(request: HttpRequest) -> HttpResponse:
-    schema = build_plugin_schema(request.plugin, request_origin(request))
+    schema = build_plugin_schema(request.plugin, plugin_base_url(request))
     body = OpenApiYamlRenderer().render(schema)
     # Browsers download application/yaml; as text they show it, and clients parse it the same.
     response = HttpResponse(body, content_type="text/plain; charset=utf-8")
@@ -32,7 +32,7 @@ def openapi_yaml(request: HttpRequest) -> HttpResponse:
 
 @safe_methods_only
 def openapi_json(request: HttpRequest) -> HttpResponse:
-    schema = build_plugin_schema(request.plugin, request_origin(request))
+    schema = build_plugin_schema(request.plugin, plugin_base_url(request))
     body = OpenApiJsonRenderer().render(schema)
     return HttpResponse(body, content_type="application/json")
 
@@ -51,5 +51,5 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pluginmeta/landing.html",
-        {"plugin": request.plugin, "origin": request_origin(request)},
+        {"plugin": request.plugin, "base_url": plugin_base_url(request)},
     )

@@ -1,13 +1,15 @@
-"""Host routing: the plugin for the request's validated Host, or a JSON refusal."""
+"""Routing: the plugin for the validated Host or for the path's slug, or a JSON refusal."""
 
 import logging
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.request import split_domain_port
+from django.urls import get_script_prefix, set_script_prefix
 from django.utils.cache import patch_vary_headers
 
 from pluginmeta.api.errors import (
@@ -16,7 +18,8 @@ from pluginmeta.api.errors import (
     json_error,
     json_method_not_allowed,
 )
-from pluginmeta.hosts.resolver import plugin_for_hostname, urlconf_for_kind
+from pluginmeta.hosts.mount import Mount, split_mount
+from pluginmeta.hosts.resolver import plugin_for_hostname, plugin_for_slug, urlconf_for_kind
 
 logger = logging.getLogger(__name__)
 disallowed_host_logger = logging.getLogger("django.security.DisallowedHost")
@@ -51,10 +54,19 @@ def is_valid_port(port: str) -> bool:
 
 
 class PluginHostMiddleware:
-    """Sets request.plugin and request.urlconf, or answers 404 JSON for hosts with no plugin."""
+    """Sets request.plugin and request.urlconf, or answers 404 JSON for hosts with no plugin.
+
+    A path under the mount prefix (/p/<slug>/..., pluginmeta/hosts/mount.py) names its plugin
+    on any allowed host, the host's own plugin or none: the slug's plugin is served with its
+    own authentication and data, and path_info is the rest of the path.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        # Django prefixes relative STATIC_URL and MEDIA_URL with the script prefix of the
+        # request that first reads them, and keeps the result: read them now, at the root, so
+        # a first request by path cannot give every later page its plugin's prefix.
+        _ = settings.STATIC_URL, settings.MEDIA_URL
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # get_host() checks ALLOWED_HOSTS and raises DisallowedHost for anything else, so only
@@ -66,20 +78,43 @@ class PluginHostMiddleware:
         if port and not is_valid_port(port):
             # The host is echoed into the manifest, spec and OAuth metadata as the origin.
             return json_error(400, "bad_request", "The Host header's port must be 1-65535.")
+        mount = split_mount(request.path_info)
         try:
-            plugin = plugin_for_hostname(domain)
+            if mount is None:
+                plugin = plugin_for_hostname(domain)
+            else:
+                plugin = plugin_for_slug(mount.slug) if mount.slug else None
         except DatabaseError:
             logger.exception("host lookup: database unreachable")
             # Before routing, the path alone tells an MCP client, which reads JSON-RPC errors.
-            return database_unavailable(json_rpc=request.path_info.endswith("/mcp"))
-        if plugin is None:
+            path = request.path_info if mount is None else mount.path_info
+            return database_unavailable(json_rpc=path.endswith("/mcp"))
+        if plugin is None and mount is None:
             response = json_error(404, "unknown_host", "No plugin is served on this host.")
+        elif plugin is None:
+            response = json_error(404, "unknown_plugin", "No plugin is served at this path.")
         else:
             request.plugin = plugin
             request.urlconf = urlconf_for_kind(plugin.kind)
-            response = json_method_not_allowed(self.get_response(request))
+            response = json_method_not_allowed(self.serve(request, mount))
         patch_vary_headers(response, ("Host",))
         return response
+
+    def serve(self, request: HttpRequest, mount: Mount | None) -> HttpResponse:
+        if mount is None:
+            return self.get_response(request)
+        # As a WSGI server mounting an application: request.path keeps the whole path, for
+        # redirects and for the token checks that compare it with a token's resource.
+        request.META["SCRIPT_NAME"] = request.META.get("SCRIPT_NAME", "").rstrip("/") + (
+            mount.script_name
+        )
+        request.path_info = mount.path_info
+        root_prefix = get_script_prefix()
+        set_script_prefix(f"{root_prefix.rstrip('/')}{mount.script_name}/")
+        try:
+            return self.get_response(request)
+        finally:
+            set_script_prefix(root_prefix)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         # Views outside DRF (admin, pages) would otherwise turn a lost database into a 500.

@@ -1,4 +1,4 @@
-"""Resolving a request's validated hostname to its Plugin.
+"""Resolving a request's validated hostname, or the slug of its path, to its Plugin.
 
 Each process keeps the host map in memory and checks a generation per request; a change
 to a plugin or hostname bumps it after commit, so every process reloads the map on its
@@ -31,6 +31,7 @@ class _HostMapMemo:
     generation: Generation | None = None
     loaded_at: float = 0.0
     hosts: dict[str, Plugin] = {}
+    slugs: dict[str, Plugin] = {}
     file_warned: bool = False
 
 
@@ -41,6 +42,11 @@ def load_host_map() -> dict[str, Plugin]:
     """Every active hostname mapped to its plugin, in one query."""
     rows = PluginHost.objects.select_related("plugin").filter(plugin__is_active=True)
     return {row.hostname: row.plugin for row in rows}
+
+
+def load_slug_map() -> dict[str, Plugin]:
+    """Every active plugin by its slug, hostnames or not (pluginmeta/hosts/mount.py)."""
+    return {plugin.slug: plugin for plugin in Plugin.objects.filter(is_active=True)}
 
 
 def _cache_generation() -> str | None:
@@ -94,6 +100,14 @@ def current_generation() -> Generation:
 
 
 def get_host_map() -> dict[str, Plugin]:
+    return _fresh_memo().hosts
+
+
+def get_slug_map() -> dict[str, Plugin]:
+    return _fresh_memo().slugs
+
+
+def _fresh_memo() -> _HostMapMemo:
     generation = current_generation()
     now = time.monotonic()
     max_age = settings.PLUGIN_SERVER["HOST_CACHE_SECONDS"]
@@ -101,9 +115,10 @@ def get_host_map() -> dict[str, Plugin]:
         # Assign the map before the generation so a concurrent thread never pairs a new
         # generation with the old map.
         _memo.hosts = load_host_map()
+        _memo.slugs = load_slug_map()
         _memo.loaded_at = now
         _memo.generation = generation
-    return _memo.hosts
+    return _memo
 
 
 def forget_host_map() -> None:
@@ -122,6 +137,10 @@ def invalidate_host_map() -> None:
 
 def plugin_for_hostname(hostname: str) -> Plugin | None:
     return get_host_map().get(hostname.lower().rstrip("."))
+
+
+def plugin_for_slug(slug: str) -> Plugin | None:
+    return get_slug_map().get(slug)
 
 
 def urlconf_for_kind(kind: str) -> str:

@@ -1,14 +1,16 @@
 """Authentication on /mcp: the REST API's, plus the MCP authorization spec's rules for OAuth hosts.
 
 On an oauth host a token must have been issued for this very MCP server (RFC 8707: its
-resource is <origin>/mcp), and a refusal points the client at the protected-resource
-metadata (RFC 9728), from which an MCP client finds the authorization server by itself.
+resource is <origin>/mcp, or <origin>/p/<slug>/mcp by path), and a refusal points the client
+at the protected-resource metadata (RFC 9728), from which an MCP client finds the
+authorization server by itself.
 """
 
 from oauth2_provider.www_authenticate import build_bearer_challenge
 from rest_framework import exceptions
 
 from pluginmeta.auth.drf import PluginAuthentication
+from pluginmeta.hosts.mount import mount_path, plugin_base_url
 from pluginmeta.http import request_origin
 from pluginmeta.models import Plugin
 
@@ -17,12 +19,13 @@ RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource"
 
 
 def mcp_resource(request) -> str:
-    """This host's MCP server as an RFC 8707 resource identifier."""
-    return f"{request_origin(request)}{MCP_PATH}"
+    """This plugin's MCP server, on its host or under its path, as an RFC 8707 resource."""
+    return f"{plugin_base_url(request)}{MCP_PATH}"
 
 
 def resource_metadata_url(request) -> str:
-    return f"{request_origin(request)}{RESOURCE_METADATA_PATH}{MCP_PATH}"
+    # RFC 9728 section 3.1: the resource's path (/p/<slug>/mcp by path) follows the name.
+    return f"{request_origin(request)}{RESOURCE_METADATA_PATH}{mount_path(request)}{MCP_PATH}"
 
 
 def is_bound_to(token, resource: str) -> bool:

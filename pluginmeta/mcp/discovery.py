@@ -1,7 +1,9 @@
-"""RFC 9728 protected-resource metadata of an oauth host's MCP server.
+"""RFC 9728 protected-resource metadata of an oauth plugin's MCP server.
 
 An MCP client refused with 401 follows WWW-Authenticate's resource_metadata here, and from
-here to the host's own authorization server (RFC 8414 metadata, registration, PKCE).
+here to the plugin's own authorization server (RFC 8414 metadata, registration, PKCE). By
+path, the document is /.well-known/oauth-protected-resource/p/<slug>/mcp, and the issuer it
+names is <origin>/p/<slug> (pluginmeta/hosts/mount.py).
 """
 
 from django.views.decorators.csrf import csrf_exempt
@@ -9,12 +11,12 @@ from oauth2_provider.views import OAuthProtectedResourceMetadataView
 
 from pluginmeta.api.errors import json_error
 from pluginmeta.auth.oauth.views import oauth_host_only
-from pluginmeta.http import request_origin
+from pluginmeta.hosts.mount import plugin_base_url
 from pluginmeta.mcp.auth import mcp_resource
 
 
 class MCPResourceMetadataView(OAuthProtectedResourceMetadataView):
-    """django-oauth-toolkit's metadata document, describing this host's /mcp."""
+    """django-oauth-toolkit's metadata document, describing this plugin's /mcp."""
 
     http_method_names = ["get", "options"]
 
@@ -25,7 +27,7 @@ class MCPResourceMetadataView(OAuthProtectedResourceMetadataView):
 
     def get(self, request, *args, **kwargs):
         self.plugin = request.plugin
-        self.origin = request_origin(request)
+        self.base_url = plugin_base_url(request)
         return super().get(request, *args, **kwargs)
 
     def get_resource(self, request) -> str:
@@ -33,7 +35,7 @@ class MCPResourceMetadataView(OAuthProtectedResourceMetadataView):
         return mcp_resource(request)
 
     def get_authorization_servers(self, request) -> list[str]:
-        return [self.origin]
+        return [self.base_url]
 
     def get_scopes_supported(self) -> list[str]:
         return self.plugin.oauth_scope.split()
@@ -42,7 +44,7 @@ class MCPResourceMetadataView(OAuthProtectedResourceMetadataView):
         return self.plugin.name_for_human
 
     def get_resource_documentation(self) -> str:
-        return f"{self.origin}/"
+        return f"{self.base_url}/"
 
 
 # Read-only and cookie-free: exempt from CSRF so another method gets its 405, not a CSRF 403.

@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import unquote_plus
 
 from django.utils import timezone
 from oauth2_provider.models import AbstractApplication
@@ -20,6 +20,7 @@ from pluginmeta.auth.oauth.backend import CLIENT_ADDRESS_KEY, ORIGIN_KEY, PLUGIN
 from pluginmeta.auth.oauth.limits import secret_matches, take_client_authentication
 from pluginmeta.auth.oauth.replay import remember_spent_code, revoke_if_replayed
 from pluginmeta.auth.oauth.services import client_plugin, plugin_scopes
+from pluginmeta.hosts.mount import serves_resource
 from pluginmeta.models import Plugin, PluginOAuthClient
 
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
@@ -98,19 +99,6 @@ def basic_credentials(auth_string: str, encoding: str) -> tuple[str, str] | None
     return unquote_plus(client_id), unquote_plus(secret)
 
 
-def origin_of(uri: str) -> tuple[str, str, int | None] | None:
-    """(scheme, host, port) with the scheme's default port filled in; None if unparsable."""
-    try:
-        parts = urlsplit(uri)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if port is None:
-        port = {"http": 80, "https": 443}.get(scheme)
-    return scheme, (parts.hostname or "").lower(), port
-
-
 class PluginOAuth2Validator(OAuth2Validator):
     """Clients exist only on their own plugin's host; code and refresh grants only; exact URIs."""
 
@@ -171,10 +159,12 @@ class PluginOAuth2Validator(OAuth2Validator):
     def _check_and_set_request_resource(self, request) -> None:
         super()._check_and_set_request_resource(request)
         require_resource_of_metadata_client(request)
-        # RFC 8707: a token is only issued for resources this host serves.
-        here = origin_of(host_origin_of(request))
+        # RFC 8707: a token is only issued for resources of this plugin, on this host and, when
+        # reached by path, under its mount path (SCRIPT_NAME, pluginmeta/hosts/mount.py).
+        headers = getattr(request, "headers", None) or {}
+        here = host_origin_of(request) + (headers.get("SCRIPT_NAME") or "").rstrip("/")
         for resource in request.resource:
-            if origin_of(resource) != here:
+            if not serves_resource(here, resource):
                 raise CustomOAuth2Error(
                     error="invalid_target",
                     description=f"The resource {resource!r} is not served by this plugin.",

@@ -1,8 +1,12 @@
-"""The authorization server's endpoints and pages, served only on oauth plugin hosts."""
+"""The authorization server's endpoints and pages, served only on oauth plugin hosts.
+
+By path (pluginmeta/hosts/mount.py) the plugin's issuer is <origin>/p/<slug>: every URL
+below is written from plugin_base_url() or reversed, so it keeps that path.
+"""
 
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -12,6 +16,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -29,15 +34,9 @@ from pluginmeta.auth.oauth.backend import TOKEN_PARAMS_ATTR
 from pluginmeta.auth.oauth.body import TokenRequestError, parse_token_request
 from pluginmeta.auth.oauth.cimd import is_metadata_client
 from pluginmeta.auth.oauth.forms import SignUpForm
-from pluginmeta.auth.oauth.paths import (
-    AUTHORIZE_PATH,
-    AUTHORIZED_APPS_PATH,
-    REGISTER_PATH,
-    TOKEN_PATH,
-)
+from pluginmeta.auth.oauth.paths import AUTHORIZE_PATH, REGISTER_PATH, TOKEN_PATH
 from pluginmeta.auth.oauth.services import client_plugin
-from pluginmeta.auth.oauth.validator import origin_of
-from pluginmeta.http import request_origin
+from pluginmeta.hosts.mount import plugin_base_url, serves_resource
 from pluginmeta.models import Plugin
 
 
@@ -94,9 +93,17 @@ FATAL_PROBLEMS: dict[type, str] = {
 
 
 def foreign_resources(request: HttpRequest, resources: list[str]) -> list[str]:
-    """The RFC 8707 resources among these that are not on this host's origin."""
-    here = origin_of(request_origin(request))
-    return [resource for resource in resources if origin_of(resource) != here]
+    """The RFC 8707 resources among these that are not this plugin's: on another origin, or
+    outside the path it is reached by (/p/<slug>/), or under another plugin's path."""
+    here = plugin_base_url(request)
+    return [resource for resource in resources if not serves_resource(here, resource)]
+
+
+def with_issuer(uri: str, issuer: str) -> str:
+    """uri with its RFC 9207 iss parameter (one, the last) set to issuer."""
+    parts = urlsplit(uri)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "iss"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("iss", issuer)])))
 
 
 def has_nul(query) -> bool:
@@ -195,6 +202,17 @@ class AuthorizeView(PluginPageMixin, dot_views.AuthorizationView):
             return self.invalid_request()
         return super().form_valid(form)
 
+    def create_authorization_response(self, request, scopes, credentials, allow):
+        uri, headers, body, status = super().create_authorization_response(
+            request, scopes, credentials, allow
+        )
+        # django-oauth-toolkit's iss is the origin; the issuer is the plugin's base URL (the
+        # origin, and /p/<slug> by path), as the metadata says and clients compare (RFC 9207).
+        if uri is not None and oauth2_settings.COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS:
+            uri = with_issuer(uri, plugin_base_url(request))
+            headers["Location"] = uri
+        return uri, headers, body, status
+
 
 authorize = oauth_host_only(human_page(AuthorizeView.as_view()))
 
@@ -224,7 +242,7 @@ class RevokeAppView(PluginPageMixin, dot_views.AuthorizedTokenDeleteView):
     """Asks to confirm, then revokes the access token and its refresh token."""
 
     template_name = "oauth/revoke.html"
-    success_url = AUTHORIZED_APPS_PATH
+    success_url = reverse_lazy("oauth-authorized")
 
     def get_queryset(self):
         return of_this_plugin(super().get_queryset(), self.request).select_related("application")
@@ -285,7 +303,7 @@ class PluginLoginView(PluginPageMixin, LoginView):
         return context
 
     def get_default_redirect_url(self) -> str:
-        return "/"
+        return reverse("landing")
 
 
 login_page = oauth_host_only(human_page(PluginLoginView.as_view()))
@@ -296,7 +314,7 @@ def _safe_next(request: HttpRequest, candidate: str) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return "/"
+    return reverse("landing")
 
 
 @oauth_host_only
@@ -367,7 +385,7 @@ def callback(request: HttpRequest) -> HttpResponse:
         "code": shown_value(request.GET.get("code")),
         "state": shown_value(request.GET.get("state")),
         "error": error if error and error.replace("_", "").isalpha() else None,
-        "token_url": f"{request_origin(request)}{TOKEN_PATH}",
+        "token_url": f"{plugin_base_url(request)}{TOKEN_PATH}",
     }
     response = render(request, "oauth/callback.html", context)
     # Stricter than page(): the page needs no script, image or form, and links nowhere.
@@ -382,8 +400,8 @@ def callback(request: HttpRequest) -> HttpResponse:
 @oauth_host_only
 @safe_methods_only
 def server_metadata(request: HttpRequest) -> JsonResponse:
-    """RFC 8414 authorization server metadata for this host."""
-    origin = request_origin(request)
+    """RFC 8414 authorization server metadata for this plugin, at its base URL (the issuer)."""
+    origin = plugin_base_url(request)
     plugin = request.plugin
     return JsonResponse(
         {

@@ -9,13 +9,11 @@ import hashlib
 import secrets
 from urllib.parse import urlencode
 
-import anyio
 import pytest
 import requests
-from mcp.client.auth import OAuthClientProvider
-from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 
 from tests.helpers.browser import sign_in_and_approve
+from tests.helpers.mcp_oauth import CALLBACK, sdk_oauth_provider
 from tests.pluginmeta.conftest import PASSWORD, csrf_token_of, query_of, use_loopback
 from tests.pluginmeta.mcp.conftest import (
     MODES,
@@ -26,71 +24,12 @@ from tests.pluginmeta.mcp.conftest import (
     run_client,
 )
 
-CALLBACK = "http://127.0.0.1:9/callback"
 LIST = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
 LEGACY = {"MCP-Protocol-Version": "2025-06-18"}
 
 
-class MemoryStorage:
-    """The SDK's TokenStorage, kept in memory; the test reads the tokens from it."""
-
-    def __init__(self) -> None:
-        self.tokens = None
-        self.client_info = None
-
-    async def get_tokens(self):
-        return self.tokens
-
-    async def set_tokens(self, tokens) -> None:
-        self.tokens = tokens
-
-    async def get_client_info(self):
-        return self.client_info
-
-    async def set_client_info(self, client_info) -> None:
-        self.client_info = client_info
-
-
-class SigningInUser:
-    """The person at the browser: signs in as username and presses Allow."""
-
-    def __init__(self, origin: str, username: str) -> None:
-        self.origin = origin
-        self.username = username
-        self.callback = ""
-        self.authorization_urls: list[str] = []
-
-    async def open(self, authorization_url: str) -> None:
-        self.authorization_urls.append(authorization_url)
-        self.callback = await anyio.to_thread.run_sync(
-            sign_in_and_approve, self.origin, authorization_url, self.username
-        )
-
-    async def redirected(self) -> AuthorizationCodeResult:
-        assert self.callback.startswith(CALLBACK + "?")
-        params = query_of(self.callback)
-        return AuthorizationCodeResult(
-            code=params["code"], state=params["state"], iss=params["iss"]
-        )
-
-
 def oauth_provider(live, username: str = "alice"):
-    user = SigningInUser(live.origin(OAUTH_HOST), username)
-    storage = MemoryStorage()
-    provider = OAuthClientProvider(
-        server_url=live.mcp_url(OAUTH_HOST),
-        client_metadata=OAuthClientMetadata(
-            client_name="SDK test client",
-            redirect_uris=[CALLBACK],
-            grant_types=["authorization_code", "refresh_token"],
-            response_types=["code"],
-            token_endpoint_auth_method="none",
-        ),
-        storage=storage,
-        redirect_handler=user.open,
-        callback_handler=user.redirected,
-    )
-    return provider, storage, user
+    return sdk_oauth_provider(live.mcp_url(OAUTH_HOST), live.origin(OAUTH_HOST), username)
 
 
 @pytest.mark.parametrize("mode", MODES)
