@@ -34,18 +34,20 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.http.request import validate_host
 from django.utils import timezone
 from oauth2_provider.models import AbstractApplication, get_application_model
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749.errors import FatalClientError
 
+from pluginmeta.auth.oauth.backend import ORIGIN_KEY
 from pluginmeta.auth.oauth.registration import (
     RegistrationRefused,
     checked_client_metadata,
     is_reserved_name,
 )
 from pluginmeta.cache import CacheUnavailable
-from pluginmeta.models import Plugin
+from pluginmeta.models import Plugin, PluginHost
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +169,29 @@ def checked_addresses(url: str, parts: SplitResult) -> list[str]:
     if not addresses:
         raise MetadataDocumentRefused(url, "names a host that does not resolve.")
     return addresses
+
+
+def default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def names_this_server(parts: SplitResult, here: str) -> bool:
+    """Whether this very server would answer parts (its origin here, scheme://host[:port]):
+    its /oauth would then fetch a client_id named in that URL's query, and so on."""
+    try:
+        here_parts = urlsplit(here)
+        here_port = here_parts.port or default_port(here_parts.scheme)
+    except ValueError:
+        return False
+    if (parts.port or default_port(parts.scheme)) != here_port:
+        return False
+    host = (parts.hostname or "").lower()
+    served = [pattern for pattern in settings.ALLOWED_HOSTS if pattern != "*"]
+    return (
+        host == (here_parts.hostname or "").lower()
+        or validate_host(host, served)
+        or PluginHost.objects.filter(hostname=host).exists()
+    )
 
 
 def freshness(cache_control: str | None) -> int:
@@ -339,6 +364,7 @@ def stored_client(url: str, metadata: ClientMetadata, seconds: int | None):
     model = get_application_model()
     application = model.objects.filter(client_id=url).first()
     if application is not None and not is_metadata_client(application):
+        # Registered otherwise since this request looked (metadata_client looks first).
         raise MetadataDocumentRefused(url, "is the client_id of a client registered otherwise.")
     uris = " ".join(metadata.redirect_uris)
     expires = timezone.now() + timedelta(
@@ -387,14 +413,21 @@ def client_metadata(url: str) -> tuple[ClientMetadata, int | None]:
 
 
 def metadata_client(url: str, plugin_id: str | None, oauthlib_request):
-    """The public client of the metadata document at url, for the plugin whose host asks;
-    MetadataDocumentRefused (logged) when it cannot be used."""
+    """The public client of the metadata document at url, for the plugin whose host asks; None
+    when a client registered otherwise (by an operator) holds url as its id, which then wins;
+    MetadataDocumentRefused (logged) when the document cannot be used."""
+    held = get_application_model().objects.filter(client_id=url).first()
+    if held is not None and not is_metadata_client(held):
+        return None
     try:
         permissions = oauth2_settings.CIMD_REGISTRATION_PERMISSION_CLASSES
         if not permissions or not all(
             cls().has_permission(oauthlib_request, url) for cls in permissions
         ):
             raise MetadataDocumentRefused(url, "is not on a host this server accepts.")
+        headers = getattr(oauthlib_request, "headers", None) or {}
+        if names_this_server(checked_url(url), headers.get(ORIGIN_KEY) or ""):
+            raise MetadataDocumentRefused(url, "is on this server itself.")
         metadata, seconds = client_metadata(url)
         plugin = Plugin.objects.filter(pk=plugin_id).first() if plugin_id else None
         if plugin is None:

@@ -109,11 +109,15 @@ class PluginOAuth2Validator(OAuth2Validator):
             request.client = None
             return None
         if cimd.is_metadata_url(client_id):
-            # A client ID metadata document: fetched (or taken from the cache) and checked;
-            # a refusal names its reason (MetadataDocumentRefused).
-            if request.client is None or request.client.client_id != client_id:
-                request.client = cimd.metadata_client(client_id, plugin_id_of(request), request)
-            return request.client
+            # A client ID metadata document: fetched (or taken from the cache) and checked; a
+            # refusal names its reason (MetadataDocumentRefused). None: a client registered
+            # otherwise holds this id, and is loaded as any other.
+            client = request.client
+            if not (cimd.is_metadata_client(client) and client.client_id == client_id):
+                client = cimd.metadata_client(client_id, plugin_id_of(request), request)
+            if client is not None:
+                request.client = client
+                return client
         client = super()._load_application(client_id, request)
         if client is None:
             return None

@@ -22,7 +22,7 @@ from pluginmeta.models import PluginOAuthClient
 from tests.conftest import OAUTH_HOST, HostClient, make_plugin
 from tests.pluginmeta.auth.oauth.document_server import CALLBACK, Answer, client_document
 from tests.pluginmeta.auth.oauth.oauth_helpers import authorize_params, page_error
-from tests.pluginmeta.conftest import form_fields, pkce_pair, query_of
+from tests.pluginmeta.conftest import CHATGPT_REDIRECT, form_fields, pkce_pair, query_of
 
 RESOURCE = f"http://{OAUTH_HOST}/todos"
 VERIFIER, CHALLENGE = pkce_pair()
@@ -127,6 +127,8 @@ REFUSALS = {
         name_resolving_to("93.184.215.14", "10.0.0.2"),
         "non-public address (10.0.0.2)",
     ),
+    "this server itself": (fixed("http://todo-user.localhost/doc"), "is on this server itself."),
+    "this host itself": (fixed("http://todo-oauth.localhost/oauth?x=1"), "on this server itself."),
     "no path": (fixed("https://clients.example/"), "must have a path"),
     "dot segments": (fixed("https://clients.example/a/../doc"), "must have a path"),
     "user name in the URL": (fixed("https://user@clients.example/doc"), "must not hold a user"),
@@ -416,15 +418,22 @@ def test_a_document_client_must_name_its_resource(oauth_web, alice_user, documen
     assert query_of(answer["Location"])["error"] == "invalid_target"
 
 
-def test_a_client_of_another_kind_keeps_its_url_id(
+def test_a_client_registered_otherwise_keeps_its_url_id(
     oauth_web, document_server, application_model, self_registered
 ):
     url = document_server.document("/doc")
     client = self_registered()
     application_model.objects.filter(pk=client.pk).update(client_id=url)
-    response = oauth_web.get("/oauth", authorize_query(url))
-    assert response.status_code == 400
-    assert "registered otherwise" in page_error(response)
+    response = oauth_web.get("/oauth", authorize_query(url, redirect_uri=CHATGPT_REDIRECT))
+    assert response.status_code == 302  # to sign in, as that client
+    assert "/oauth/login" in response["Location"]
+    assert document_server.counts["/doc"] == 0
+    # ... and stays bound to its plugin.
+    make_plugin("todo-oauth-two", "todo-two.localhost", auth_type="oauth", oauth_scope="todos")
+    other = HostClient("todo-two.localhost")
+    response = other.get("/oauth", authorize_query(url, redirect_uri=CHATGPT_REDIRECT))
+    assert response.status_code in (400, 401)
+    assert "not registered on this site" in page_error(response)
 
 
 def test_the_metadata_advertises_documents_and_keeps_registration(oauth_web):
