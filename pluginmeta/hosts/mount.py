@@ -41,7 +41,9 @@ class Mount:
 
 
 @lru_cache(maxsize=4)
-def _mount_pattern(prefix: str) -> re.Pattern:
+def _mount_pattern(prefix: str) -> tuple[tuple[str, ...], re.Pattern]:
+    """How a mount path starts (a test cheaper than the pattern, for every other request),
+    and the pattern that splits it."""
     segment = prefix.strip("/")
     if not PREFIX_SEGMENT.fullmatch(segment):
         raise ImproperlyConfigured(
@@ -49,7 +51,8 @@ def _mount_pattern(prefix: str) -> re.Pattern:
             "'.', '_', '~' or '-', e.g. p."
         )
     names = "|".join(re.escape(name) for name in WELL_KNOWN_INSERTED)
-    return re.compile(
+    starts = (f"/{segment}", *(f"/.well-known/{name}/" for name in WELL_KNOWN_INSERTED))
+    return starts, re.compile(
         rf"\A(?P<well_known>/\.well-known/(?:{names}))?"
         rf"/(?P<prefix>{re.escape(segment)})(?:/(?P<slug>[^/]*)(?P<rest>/.*)?)?\Z",
         re.DOTALL,
@@ -66,7 +69,8 @@ def split_mount(path: str) -> Mount | None:
     server = settings.PLUGIN_SERVER
     if not server["PATH_MOUNTS"]:
         return None
-    match = _mount_pattern(server["PATH_PREFIX"]).match(path)
+    starts, pattern = _mount_pattern(server["PATH_PREFIX"])
+    match = pattern.match(path) if path.startswith(starts) else None
     if match is None:
         return None
     slug = match["slug"] or ""
@@ -110,3 +114,22 @@ def serves_resource(base_url: str, resource: str) -> bool:
 
 def _port(parts) -> int | None:
     return parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+
+
+def covers_mounts(base_url: str, resource: str) -> bool:
+    """Whether a token bound to resource would pass under every plugin's path on this host.
+
+    django-oauth-toolkit admits a call whose URL starts with the token's resource, so a
+    resource at the root of a plugin's host also admits /p/<any slug>/...: the other plugins
+    reached by path on that host. Only a client tied to no plugin (a metadata
+    document's) relies on that check alone, and is refused such a resource.
+    """
+    server = settings.PLUGIN_SERVER
+    try:
+        root = urlsplit(base_url).path.rstrip("/")
+        path = urlsplit(resource).path
+    except ValueError:
+        return False
+    if not server["PATH_MOUNTS"] or split_mount(root) is not None:
+        return False
+    return path[len(root) :].rstrip("/") == ""

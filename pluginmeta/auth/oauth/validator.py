@@ -20,7 +20,7 @@ from pluginmeta.auth.oauth.backend import CLIENT_ADDRESS_KEY, ORIGIN_KEY, PLUGIN
 from pluginmeta.auth.oauth.limits import secret_matches, take_client_authentication
 from pluginmeta.auth.oauth.replay import remember_spent_code, revoke_if_replayed
 from pluginmeta.auth.oauth.services import client_plugin, plugin_scopes
-from pluginmeta.hosts.mount import serves_resource
+from pluginmeta.hosts.mount import covers_mounts, serves_resource
 from pluginmeta.models import Plugin, PluginOAuthClient
 
 ALLOWED_GRANT_TYPES = frozenset({"authorization_code", "refresh_token"})
@@ -172,6 +172,12 @@ class PluginOAuth2Validator(OAuth2Validator):
                 raise CustomOAuth2Error(
                     error="invalid_target",
                     description=f"The resource {resource!r} is not served by this plugin.",
+                    request=request,
+                )
+            if cimd.is_metadata_client(request.client) and covers_mounts(here, resource):
+                raise CustomOAuth2Error(
+                    error="invalid_target",
+                    description=f"Name this plugin's resource, such as {here}/mcp.",
                     request=request,
                 )
 

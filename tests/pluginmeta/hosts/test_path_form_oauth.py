@@ -3,8 +3,12 @@
 import json
 
 import pytest
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, get_application_model
+from oauthlib.common import Request as OAuthlibRequest
+from oauthlib.oauth2.rfc6749.errors import CustomOAuth2Error
 
+from pluginmeta.auth.oauth.backend import ORIGIN_KEY
+from pluginmeta.auth.oauth.validator import PluginOAuth2Validator
 from tests.conftest import NOAUTH_HOST, OAUTH_HOST, HostClient
 from tests.pluginmeta.auth.oauth.oauth_helpers import (
     authorize_params,
@@ -192,3 +196,56 @@ def test_a_forged_consent_form_cannot_bind_a_code_to_another_plugins_path(web, c
     assert refused.status_code == 400
     assert refused.json()["error"] == "invalid_target"
     assert not AccessToken.objects.exists()
+
+
+@pytest.fixture
+def document_client(db):
+    """A client identified by a metadata document (tied to no plugin), as CIMD stores it."""
+    model = get_application_model()
+    return model.objects.create(
+        client_id="https://client.example/oauth-client.json",
+        client_type=model.CLIENT_PUBLIC,
+        authorization_grant_type=model.GRANT_AUTHORIZATION_CODE,
+        redirect_uris="https://client.example/callback",
+        registration_source=model.RegistrationSource.CIMD,
+    )
+
+
+def check_resource(client, base: str, resource: str) -> None:
+    """The token endpoint's resource check, for a request to the plugin at base."""
+    origin, _, script_name = base.partition("/p/")
+    headers = {ORIGIN_KEY: origin, "SCRIPT_NAME": f"/p/{script_name}" if script_name else ""}
+    request = OAuthlibRequest(f"{base}/auth/oauth_exchange", headers=headers)
+    request.client, request.resource, request.grant_type = client, [resource], "none"
+    PluginOAuth2Validator()._check_and_set_request_resource(request)
+
+
+@pytest.mark.parametrize(
+    "resource", ["http://todo-oauth.localhost/", "http://todo-oauth.localhost"]
+)
+def test_a_document_clients_token_cannot_cover_the_plugins_reached_by_path(
+    document_client, chatgpt, resource
+):
+    # django-oauth-toolkit admits a call under a token's resource: the host's root would admit
+    # /p/<another oauth plugin>/ on that host, and a document's client is tied to no plugin.
+    with pytest.raises(CustomOAuth2Error, match="Name this plugin's resource"):
+        check_resource(document_client, "http://todo-oauth.localhost", resource)
+    # A client of this plugin is refused by every other plugin anyway.
+    check_resource(
+        get_application_model().objects.get(client_id=chatgpt.client_id),
+        "http://todo-oauth.localhost",
+        resource,
+    )
+
+
+@pytest.mark.parametrize(
+    ("base", "resource"),
+    [
+        ("http://todo-oauth.localhost", "http://todo-oauth.localhost/mcp"),
+        ("http://todo-oauth.localhost", "http://todo-oauth.localhost/todos"),
+        (ISSUER, ISSUER),
+        (ISSUER, RESOURCE),
+    ],
+)
+def test_a_document_clients_resource_of_this_plugin_is_granted(document_client, base, resource):
+    check_resource(document_client, base, resource)
