@@ -9,12 +9,15 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 from django.db import connection
 from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
+from pluginmeta.db import fetch_all, fetch_rows
 from pluginmeta.models import Plugin
 from retrieval.embedders import Embedder, current_embedder
 from retrieval.models import Chunk, Document
@@ -25,6 +28,20 @@ MODES = ("keyword", "vector", "hybrid")
 RRF_K = 60
 # How many hits of each list fusion looks at, at least.
 FUSION_DEPTH = 50
+# The words Postgres' english configuration (Snowball's list) leaves out of a query, left out
+# on SQLite too: in an OR query they add little to the ranking and much to the work, since
+# nearly every chunk holds one.
+_STOPWORDS = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what
+    which who whom this that these those am is are was were be been being have has had
+    having do does did doing a an the and but if or because as until while of at by for
+    with about against between into through during before after above below to from up
+    down in out on off over under again further then once here there when where why how
+    all any both each few more most other some such no nor not only own same so than too
+    very s t can will just don should now
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 @dataclass(frozen=True)
@@ -39,8 +56,18 @@ class DocumentFilter:
 
 @dataclass(frozen=True)
 class ChunkHit:
-    chunk: Chunk
+    """A chunk a query found, with the fields of its document an answer shows."""
+
+    document_id: str
+    position: int
+    text: str
     score: float
+    title: str
+    source: str
+    source_id: str
+    url: str
+    author: str
+    created_at: datetime | None
 
 
 def filtered_documents(
@@ -79,8 +106,10 @@ def _document_subquery(plugin: Plugin, owner: str, document_filter: DocumentFilt
 
 
 def fts5_match(query: str) -> str:
-    """An FTS5 MATCH expression for any user text: each term quoted, any one may match."""
+    """An FTS5 MATCH expression for any user text: each term quoted, any one may match;
+    stopwords left out unless the text holds nothing else."""
     terms = query.split()
+    terms = [term for term in terms if term.lower().strip(".,;:!?'\"()") not in STOPWORDS] or terms
     return " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
@@ -90,39 +119,68 @@ def websearch_text(query: str) -> str:
     return " or ".join(term for term in terms if term and term.lower() != "or")
 
 
+def owner_scope(plugin_id: int, owner: str) -> str:
+    """The word SQLite's keyword index files an owner's chunks under (migration 0005)."""
+    return f"p{plugin_id}o{owner.encode().hex()}0"
+
+
 def keyword_hits(
     plugin: Plugin, owner: str, query: str, document_filter: DocumentFilter | None, limit: int
 ) -> list[tuple[int, float]]:
-    """(chunk pk, score) by keyword relevance, best first: BM25 on SQLite, ts_rank_cd on
-    Postgres."""
-    subquery, params = _document_subquery(plugin, owner, document_filter)
+    """(chunk pk, score) by keyword relevance, best first: BM25 on SQLite, ts_rank on
+    Postgres (normalised by the log of the chunk's length)."""
     if connection.vendor == "sqlite":
         match = fts5_match(query)
         if not match:
             return []
+        # The owner's scope is part of the MATCH, so FTS5 ranks their chunks only; the
+        # scope column weighs nothing in BM25, so scores are those of the text alone.
+        expression = f'scope : "{owner_scope(plugin.pk, owner)}" AND text : ({match})'
         sql = (
-            "SELECT c.id, -bm25(retrieval_chunk_fts) FROM retrieval_chunk_fts "  # noqa: S608
-            "JOIN retrieval_chunk c ON c.id = retrieval_chunk_fts.rowid "
-            f"WHERE retrieval_chunk_fts MATCH %s AND c.document_id IN ({subquery}) "
-            "ORDER BY bm25(retrieval_chunk_fts) LIMIT %s"
+            "SELECT rowid, bm25(retrieval_chunk_fts, 1.0, 0.0) AS rank "
+            "FROM retrieval_chunk_fts WHERE retrieval_chunk_fts MATCH %s"
         )
-        arguments = [match, *params, limit]
-    elif connection.vendor == "postgresql":
+        arguments: list = [expression]
+        if document_filter is not None:
+            subquery, params = _document_subquery(plugin, owner, document_filter)
+            sql += (
+                " AND rowid IN (SELECT c.id FROM retrieval_chunk c "  # noqa: S608
+                f"WHERE c.document_id IN ({subquery}))"
+            )
+            arguments += params
+        rows = _fetch(f"{sql} ORDER BY rank LIMIT %s", [*arguments, limit], document_filter)
+        return [(pk, -score) for pk, score in rows]
+    if connection.vendor == "postgresql":
         text = websearch_text(query)
         if not text:
             return []
+        # ts_rank_cd scores the covers of all the terms together, which an OR query seldom
+        # has; ts_rank with normalisation 1 ranked the test collection better
+        # (docs/records/retrieval-benchmarks.md).
         sql = (
-            "SELECT c.id, ts_rank_cd(c.search_vector, q) FROM retrieval_chunk c, "  # noqa: S608
+            "SELECT c.id, ts_rank(c.search_vector, q, 1) AS rank "
+            "FROM retrieval_chunk c JOIN retrieval_document d ON d.id = c.document_id, "
             "websearch_to_tsquery('english', %s) q "
-            f"WHERE c.search_vector @@ q AND c.document_id IN ({subquery}) "
-            "ORDER BY 2 DESC, c.id LIMIT %s"
+            "WHERE c.search_vector @@ q AND d.plugin_id = %s AND d.owner = %s"
         )
-        arguments = [text, *params, limit]
-    else:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arguments)
-        return [(pk, float(score)) for pk, score in cursor.fetchall()]
+        arguments = [text, plugin.pk, owner]
+        if document_filter is not None:
+            subquery, params = _document_subquery(plugin, owner, document_filter)
+            sql += f" AND c.document_id IN ({subquery})"
+            arguments += params
+        rows = _fetch(
+            f"{sql} ORDER BY rank DESC, c.id LIMIT %s", [*arguments, limit], document_filter
+        )
+        return [(pk, float(score)) for pk, score in rows]
+    return []
+
+
+def _fetch(sql: str, params: list, document_filter: DocumentFilter | None) -> list[tuple]:
+    """A fixed statement on the driver's cursor; one holding a filter's compiled queryset
+    through Django's, which rewrites any SQL the ORM writes."""
+    if document_filter is None:
+        return fetch_all(sql, params)
+    return fetch_rows(sql, params)
 
 
 @dataclass(frozen=True)
@@ -254,6 +312,13 @@ def ranked_chunk_ids(
     return fuse([keyword, vector])[:limit]
 
 
+_HIT_COLUMNS = (
+    "SELECT c.id, d.document_id, c.position, c.text, d.title, d.source, d.source_id, d.url, "
+    "d.author, d.created_at FROM retrieval_chunk c "
+    "JOIN retrieval_document d ON d.id = c.document_id WHERE c.id IN "
+)
+
+
 def query_chunks(
     plugin: Plugin,
     owner: str,
@@ -263,10 +328,42 @@ def query_chunks(
     mode: str,
     embedder: Embedder | None = None,
 ) -> list[ChunkHit]:
-    """The owner's top_k chunks for query, best first, with their documents."""
+    """The owner's top_k chunks for query, best first, with their documents' fields."""
     ranked = ranked_chunk_ids(plugin, owner, query, document_filter, top_k, mode, embedder)
-    chunks = Chunk.objects.select_related("document").in_bulk([pk for pk, _ in ranked])
-    return [ChunkHit(chunks[pk], score) for pk, score in ranked if pk in chunks]
+    if not ranked:
+        return []
+    # One statement per number of hits (1 to 100), prepared once each.
+    placeholders = ", ".join(["%s"] * len(ranked))
+    rows = {
+        row[0]: row
+        for row in fetch_all(f"{_HIT_COLUMNS}({placeholders})", [pk for pk, _ in ranked])
+    }
+    return [
+        ChunkHit(
+            document_id=row[1],
+            position=row[2],
+            text=row[3],
+            score=score,
+            title=row[4],
+            source=row[5],
+            source_id=row[6],
+            url=row[7],
+            author=row[8],
+            created_at=_as_datetime(row[9]),
+        )
+        for pk, score in ranked
+        if (row := rows.get(pk)) is not None
+    ]
+
+
+def _as_datetime(value) -> datetime | None:
+    """A datetime column as the ORM reads it: SQLite's is naive (or text) in UTC, Postgres'
+    aware."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
 def search_documents(

@@ -92,7 +92,7 @@ def default_mode() -> str:
     return mode if mode in selectors.MODES else "hybrid"
 
 
-def metadata_of(document: Document) -> dict:
+def metadata_of(document: Document | selectors.ChunkHit) -> dict:
     return {
         "source": document.source or None,
         "source_id": document.source_id or None,
@@ -244,11 +244,10 @@ class QueryView(APIView):
 
 
 def hit_body(hit: selectors.ChunkHit) -> dict:
-    document = hit.chunk.document
     return {
-        "id": f"{document.document_id}_{hit.chunk.position}",
-        "text": hit.chunk.text,
-        "metadata": metadata_of(document),
+        "id": f"{hit.document_id}_{hit.position}",
+        "text": hit.text,
+        "metadata": metadata_of(hit),
         "score": hit.score,
     }
 
