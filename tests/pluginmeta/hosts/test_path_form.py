@@ -11,6 +11,8 @@ from tests.conftest import NOAUTH_HOST, SPORTS_HOST, USER_HOST, HostClient
 from tests.pluginmeta.conftest import command_output
 from tests.pluginmeta.hosts.conftest import with_mounts
 
+pytestmark = pytest.mark.mutation
+
 SLUGS = ["todo", "todo-service", "todo-user", "todo-oauth", "sports", "retrieval"]
 BASE = "http://localhost:8000"
 
@@ -251,3 +253,12 @@ def test_a_slug_lookup_without_the_database_is_503(database_gone, path, json_rpc
         assert response.json()["error"]["code"] == JSON_RPC_SERVICE_UNAVAILABLE
     else:
         assert response.json()["error"] == "service_unavailable"
+
+
+@pytest.mark.django_db
+def test_the_admin_by_path_stays_under_the_path():
+    answer = HostClient(NOAUTH_HOST).get("/p/sports/admin/")
+    assert answer.status_code == 302
+    assert answer["Location"] == "/p/sports/admin/login/?next=/p/sports/admin/"
+    page = HostClient(NOAUTH_HOST).get("/p/sports/admin/login/").content.decode()
+    assert 'action="/p/sports/admin/login/' in page

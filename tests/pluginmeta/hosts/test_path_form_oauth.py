@@ -19,6 +19,8 @@ from tests.pluginmeta.auth.oauth.oauth_helpers import (
 from tests.pluginmeta.conftest import form_fields, query_of
 from tests.pluginmeta.hosts.conftest import PathClient
 
+pytestmark = pytest.mark.mutation
+
 ORIGIN = "http://localhost"
 ISSUER = f"{ORIGIN}/p/todo-oauth"
 RESOURCE = f"{ISSUER}/mcp"
