@@ -26,7 +26,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
 from tests.pluginmeta.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.pluginmeta.mcp.conftest import loopback_client
+from tests.pluginmeta.mcp.conftest import command_output, loopback_client
+from tests.retrieval.conftest import RETRIEVAL_HOST
 
 HOST_FILES = Path(__file__).resolve().parent / "mcp_apps_host"
 FILES = {
@@ -34,6 +35,12 @@ FILES = {
     "/ext-apps-host.js": ("ext-apps-host.js", "text/javascript; charset=utf-8"),
     "/sandbox.html": ("sandbox.html", "text/html; charset=utf-8"),
 }
+
+
+def retrieval_headers(live) -> dict[str, str]:
+    """The Authorization header of a new key of alice's on the live server's retrieval host."""
+    key = command_output(live.env, "plugin_user_key", "alice", "--host", RETRIEVAL_HOST)
+    return {"Authorization": f"Bearer {key}"}
 
 
 class UiExtension(ClientExtension):
@@ -216,8 +223,8 @@ class AppsHost:
 
 
 @contextmanager
-def chromium_page(width: int = 720) -> Iterator[Any]:
-    """A page of Debian's chromium (a fresh profile), width pixels wide, through Playwright."""
+def chromium_page(width: int = 720, scale: float = 2) -> Iterator[Any]:
+    """A page of Debian's chromium (a fresh profile), width CSS pixels wide, through Playwright."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="aips-apps-") as profile, sync_playwright() as pw:
@@ -227,7 +234,7 @@ def chromium_page(width: int = 720) -> Iterator[Any]:
             headless=True,
             args=CHROMIUM_ARGS,
             viewport={"width": width, "height": 900},
-            device_scale_factor=2,
+            device_scale_factor=scale,
         )
         try:
             yield context.new_page()
