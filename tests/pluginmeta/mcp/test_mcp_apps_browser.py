@@ -38,6 +38,13 @@ def todo_texts(frame) -> list[str]:
     return frame.locator("#todos li .text").all_inner_texts()
 
 
+def requests_of(page) -> list[str]:
+    """Every URL the page and its frames ask for, from now on."""
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    return urls
+
+
 def test_todo_view_shows_the_models_addition_and_adds_and_deletes_through_the_host(
     live, page, tmp_path
 ):
@@ -45,6 +52,7 @@ def test_todo_view_shows_the_models_addition_and_adds_and_deletes_through_the_ho
     live.rest("POST", NOAUTH_HOST, f"/todos/{owner}", json={"todo": "water the plants"})
     url, headers = live.mcp_url(NOAUTH_HOST), live.credentials(NOAUTH_HOST)
     shown = model_call(url, headers, "addTodo", {"username": owner, "todo": "buy milk"})
+    requested = requests_of(page)
 
     with AppsHost(url, headers) as host:
         frame = host.show(page, shown)
@@ -68,9 +76,40 @@ def test_todo_view_shows_the_models_addition_and_adds_and_deletes_through_the_ho
             {"name": "getTodos", "arguments": {"username": owner}},
         ]
         page.locator("#sandbox").screenshot(path=tmp_path / "todo.png")
+        # Its policy stands: even a reachable address of this machine is refused to it.
+        reach = "url => fetch(url, {mode: 'no-cors'}).then(() => 'fetched', () => 'refused')"
+        assert frame.locator("body").evaluate(reach, f"{host.host_origin}/host.html") == "refused"
+        # The view loaded nothing: the host's page, its script, the sandbox and its calls.
+        assert {request.split("?")[0] for request in requested} == {
+            f"{host.host_origin}/host.html",
+            f"{host.host_origin}/ext-apps-host.js",
+            f"{host.sandbox_origin}/sandbox.html",
+            f"{host.host_origin}/tools/call",
+        }
     assert live.rest("GET", NOAUTH_HOST, f"/todos/{owner}").json() == {
         "todos": ["buy milk", "call mum"]
     }
+
+
+def test_todo_view_says_why_the_server_refused_a_call_and_changes_nothing(live, page):
+    owner = "apps-refused"
+    url = live.mcp_url(NOAUTH_HOST)
+    live.rest("POST", NOAUTH_HOST, f"/todos/{owner}", json={"todo": "only one"})
+    shown = model_call(url, {}, "getTodos", {"username": owner})
+    # Behind the view's back, the list loses its todo: the view's delete names a gone index.
+    live.rest("DELETE", NOAUTH_HOST, f"/todos/{owner}", json={"todo_idx": 0})
+
+    with AppsHost(url, {}) as host:
+        frame = host.show(page, shown)
+        frame.locator("#todos li button").first.click()
+        error = frame.locator("#status.error")
+        error.wait_for()
+        assert error.inner_text() == f"'{owner}' has no todo at index 0."
+        assert host.calls == [
+            {"name": "deleteTodo", "arguments": {"username": owner, "todo_idx": 0}}
+        ]
+        assert not frame.locator("#add-button").is_disabled()
+    assert live.rest("GET", NOAUTH_HOST, f"/todos/{owner}").json() == {"todos": []}
 
 
 def test_todo_view_on_a_keyed_host_calls_with_the_hosts_credentials_only(live, page):
@@ -173,6 +212,37 @@ def test_sportstats_games_page_from_the_models_arguments(live, page, tmp_path):
         cursor = games["meta"]["next_cursor"]
         assert host.calls == [{"name": "getGames", "arguments": {**arguments, "cursor": cursor}}]
         page.locator("#sandbox").screenshot(path=tmp_path / "sportstats-games.png")
+
+
+def test_sportstats_players_list_opens_a_players_card(live, page):
+    _, box = first_game_and_player(live)
+    player = box["player"]
+    url, arguments = live.mcp_url(SPORTS_HOST), {"query": player["last_name"], "per_page": 5}
+    shown = model_call(url, {}, "getPlayers", arguments)
+    listed = shown.tool_result["structuredContent"]["data"]
+    averages = live.rest(
+        "GET", SPORTS_HOST, "/season_averages", params={"player_ids[]": [player["id"]]}
+    ).json()["data"]
+
+    with AppsHost(url, {}) as host:
+        frame = host.show(page, shown)
+        frame.locator("#table tbody tr").first.wait_for()
+        assert frame.locator("#list-title").inner_text() == "Players"
+        names = [row[0] for row in table_rows(frame)]
+        assert names == [f"{p['first_name']} {p['last_name']}" for p in listed]
+        row = frame.locator(
+            "#table tbody tr", has_text=f"{player['first_name']} {player['last_name']}"
+        )
+        row.locator("button").click()
+        if averages:  # the current season may not have begun on the day the tests run
+            frame.locator("#player-name").wait_for()
+            assert frame.locator("[data-stat=PTS] b").inner_text() == f"{averages[0]['pts']:.1f}"
+        else:
+            frame.locator("#status", has_text="No regular-season games").wait_for()
+        assert host.calls[0] == {
+            "name": "getSeasonAverages",
+            "arguments": {"player_ids": [player["id"]]},
+        }
 
 
 NOTES = [
