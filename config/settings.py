@@ -397,8 +397,13 @@ RETRIEVAL = {
     # Chunks are cut at sentence and paragraph boundaries, sizes counted in words.
     "CHUNK_WORDS": env_int("RETRIEVAL_CHUNK_WORDS", 200),
     "CHUNK_OVERLAP_WORDS": env_int("RETRIEVAL_CHUNK_OVERLAP_WORDS", 40),
-    # The search mode of a query that names none: keyword, vector or hybrid.
-    "DEFAULT_MODE": env_str("RETRIEVAL_DEFAULT_MODE", "hybrid"),
+    # The search mode of a query that names none: keyword, vector or hybrid. Unset, the mode
+    # that ranked best on this database (docs/records/retrieval-benchmarks.md): keyword on
+    # SQLite (FTS5's BM25), hybrid on Postgres (ts_rank has no term weights to stand alone).
+    "DEFAULT_MODE": env_str(
+        "RETRIEVAL_DEFAULT_MODE",
+        "keyword" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "hybrid",
+    ),
 }
 # The production server (config/asgi.py) reads bodies up to these sizes on these paths, above
 # the general limit: the retrieval API's documents and files.

@@ -7,27 +7,28 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from pluginmeta.db import execute
 from pluginmeta.models import Plugin
 from retrieval.chunking import split_into_chunks
 from retrieval.embedders import (
     Embedder,
     EmbedderUnavailable,
     current_embedder,
-    from_bytes,
     to_bytes,
 )
 from retrieval.files import UnreadableFile, UnsupportedFile, extract_text
 from retrieval.models import DOCUMENT_ID_MAX_LENGTH, Chunk, Document
-from retrieval.pgvector import store_vectors
+from retrieval.pgvector import STORE_BATCH, has_pgvector, literal, store_vectors
 from retrieval.selectors import DocumentFilter, filtered_documents
 
 # Rows per INSERT of chunks, and texts per call of the embedder.
 CHUNK_BATCH = 500
-EMBED_BATCH = 64
+EMBED_BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -92,29 +93,21 @@ def upsert_documents(
     ]
     pieces = [chunk_texts(document.text) or [document.text.strip()] for document in documents]
     flat = [text for texts in pieces for text in texts]
-    # In slices: WordLlama embeds small batches faster than one large one, and an HTTP
+    # In slices: WordLlama embedded 16 or 32 texts a call faster than 64 or more, and an HTTP
     # endpoint gets a few requests rather than one per chunk.
     vectors = [
         vector
         for start in range(0, len(flat), EMBED_BATCH)
         for vector in embedder.embed(flat[start : start + EMBED_BATCH])
     ]
-    chunks: dict[str, list[Chunk]] = {}
-    offset = 0
-    for document, texts in zip(documents, pieces, strict=True):
-        chunks[document.document_id] = [
-            Chunk(
-                position=position,
-                text=text,
-                embedding=to_bytes(vectors[offset + position]),
-                embedder=embedder.name,
-                dimension=int(vectors[offset + position].shape[0]),
-            )
-            for position, text in enumerate(texts)
-        ]
-        offset += len(texts)
     by_id = {document.document_id: document for document in documents}
     ids = sorted(by_id)
+    # Each id's chunk texts and where its vectors start (a later document of the same id wins).
+    chunk_slices: dict[str, tuple[list[str], int]] = {}
+    offset = 0
+    for document, texts in zip(documents, pieces, strict=True):
+        chunk_slices[document.document_id] = (texts, offset)
+        offset += len(texts)
     now = timezone.now()
     with transaction.atomic():
         Document.objects.bulk_create(
@@ -128,17 +121,41 @@ def upsert_documents(
         )
         _update_rows(rows, by_id, now)
         Chunk.objects.filter(document__in=rows).delete()
-        new_chunks = []
-        for row in rows:
-            for chunk in chunks[row.document_id]:
-                chunk.document = row
-                new_chunks.append(chunk)
-        Chunk.objects.bulk_create(new_chunks, batch_size=CHUNK_BATCH)
-        store_vectors(
-            [chunk.pk for chunk in new_chunks],
-            [from_bytes(chunk.embedding) for chunk in new_chunks],
-        )
+        new_chunks = [
+            (row.pk, position, text, vectors[start + position])
+            for row in rows
+            for texts, start in [chunk_slices[row.document_id]]
+            for position, text in enumerate(texts)
+        ]
+        _insert_chunks(new_chunks, embedder.name)
     return [document.document_id for document in documents]
+
+
+def _insert_chunks(chunks: list[tuple[int, int, str, np.ndarray]], embedder_name: str) -> None:
+    """Inserts (document pk, position, text, vector) rows, many a statement, with the vector
+    in the pgvector column too where there is one: the ORM's bulk_create prepares each
+    value through its fields, and a later UPDATE of the vector would index each row twice."""
+    with_vector = has_pgvector()
+    columns = "document_id, position, text, embedding, embedder, dimension"
+    row = "(%s, %s, %s, %s, %s, %s)"
+    batch = CHUNK_BATCH
+    if with_vector:
+        columns += ", embedding_vector"
+        row = "(%s, %s, %s, %s, %s, %s, %s::vector)"
+        batch = STORE_BATCH
+    for start in range(0, len(chunks), batch):
+        part = chunks[start : start + batch]
+        params: list = []
+        for document_pk, position, text, vector in part:
+            params += [document_pk, position, text, to_bytes(vector), embedder_name]
+            params.append(int(vector.shape[0]))
+            if with_vector:
+                params.append(literal(vector))
+        execute(
+            f"INSERT INTO {Chunk._meta.db_table} ({columns}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(part))}",
+            params,
+        )
 
 
 def _update_rows(rows: list[Document], by_id: dict[str, NewDocument], now: datetime) -> None:

