@@ -188,3 +188,14 @@ def test_a_kind_without_views_serves_no_resources_and_advertises_nothing(mcp_app
     server = _server.__wrapped__("todo", "todo", "TODO", "")
     assert server.extensions == {}
     assert server.get_capabilities().resources is None
+
+
+def test_the_path_form_serves_the_same_view(live):
+    async def action(client):
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        return tools["getGames"], await client.read_resource("ui://sportstats/stats.html")
+
+    url = f"{live.origin(NOAUTH_HOST)}/p/sports/mcp"
+    tool, read = run_client(url, action)
+    assert tool.meta["ui"] == {"resourceUri": "ui://sportstats/stats.html"}
+    assert read.contents[0].text == apps.view_html("sportstats/mcp_app.html")
