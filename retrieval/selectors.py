@@ -206,14 +206,19 @@ _CORPUS = (
 def _owner_vectors(plugin: Plugin, owner: str, embedder_name: str, dimension: int) -> _Vectors:
     """The owner's chunk vectors of this embedder, from the cache while nothing changed.
 
-    The stamp (count, largest and sum of chunk ids) changes with every write: an upsert
-    makes new chunk rows, a delete removes some.
+    The stamp is read from the owner's documents, a tenth of the rows of their chunks: their
+    count and sum of ids change when documents come or go, and their latest updated_at when
+    an upsert replaces chunks or a reindex embeds them again (both set it).
     """
     params = [plugin.pk, owner, embedder_name, dimension]
     settings = connection.settings_dict
     key = (settings["NAME"], settings["HOST"], *params)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*), max(c.id), sum(c.id) {_CORPUS}", params)
+        cursor.execute(
+            "SELECT count(*), sum(id), max(updated_at) FROM retrieval_document "
+            "WHERE plugin_id = %s AND owner = %s",
+            params[:2],
+        )
         stamp = tuple(cursor.fetchone())
         with _vector_cache_lock:
             cached = _vector_cache.get(key)

@@ -268,6 +268,10 @@ def reindex(
         with transaction.atomic():
             Chunk.objects.bulk_update(part, ["embedding", "embedder", "dimension"])
             store_vectors([chunk.pk for chunk in part], vectors)
+            # Processes holding these owners' vectors read them again (selectors' stamp).
+            Document.objects.filter(pk__in={chunk.document_id for chunk in part}).update(
+                updated_at=timezone.now()
+            )
         done += len(part)
         if progress is not None:
             progress(len(part))

@@ -1,12 +1,15 @@
 """The keyword index keeps each owner's chunks apart, follows every write, and leaves out
-stopwords; on SQLite the owner's scope is part of the FTS5 query itself."""
+stopwords; on SQLite the owner's scope is part of the FTS5 query itself. Exact vector search
+sees every write too, though it keeps vectors in memory."""
 
+import numpy as np
 import pytest
 from django.db import connection
 
+from retrieval.embedders import WordLlamaEmbedder
 from retrieval.models import Chunk, Document
-from retrieval.selectors import fts5_match, keyword_hits, owner_scope
-from retrieval.services import NewDocument, delete_documents, upsert_documents
+from retrieval.selectors import fts5_match, keyword_hits, owner_scope, ranked_chunk_ids
+from retrieval.services import NewDocument, delete_documents, reindex, upsert_documents
 from tests.conftest import make_plugin
 
 
@@ -81,3 +84,31 @@ def test_deleting_a_document_before_its_chunks_keeps_the_index_whole(plugin):
 def test_stopwords_are_left_out_of_a_query_unless_nothing_else_is_left():
     assert fts5_match("what is the lift of a wing?") == '"lift" OR "wing?"'
     assert fts5_match("The Who") == '"The" OR "Who"'
+
+
+class TruncatedEmbedder:
+    """WordLlama's vectors cut to 64 dimensions: another embedder, as a reindex would meet."""
+
+    name = "wordllama-first-64"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return WordLlamaEmbedder().embed(texts)[:, :64]
+
+
+def vector_found(plugin, owner: str, query: str) -> list[str]:
+    hits = ranked_chunk_ids(plugin, owner, query, None, 10, "vector")
+    chunks = Chunk.objects.select_related("document").in_bulk([pk for pk, _ in hits])
+    return sorted({chunks[pk].document.document_id for pk, _ in hits})
+
+
+@pytest.mark.django_db
+def test_exact_vector_search_sees_every_write_after_its_vectors_are_cached(plugin):
+    upsert_documents(plugin, "alice", [NewDocument(text="otters in the river", document_id="o")])
+    assert vector_found(plugin, "alice", "otters") == ["o"]
+    upsert_documents(plugin, "alice", [NewDocument(text="herons by the lake", document_id="h")])
+    assert vector_found(plugin, "alice", "otters") == ["h", "o"]
+    delete_documents(plugin, "alice", ["o"])
+    assert vector_found(plugin, "alice", "otters") == ["h"]
+    # A reindex by another embedder leaves no chunk of the cached one.
+    reindex(plugin, TruncatedEmbedder())
+    assert vector_found(plugin, "alice", "otters") == []
