@@ -18,8 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-# Where the clients of the tests listen: a loopback redirect URI, as desktop MCP clients use.
-CALLBACK = "http://127.0.0.1:9/callback"
+from tests.helpers.mcp_oauth import CALLBACK
 
 
 @dataclass

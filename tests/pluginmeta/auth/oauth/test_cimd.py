@@ -20,7 +20,8 @@ from oauth2_provider.models import AbstractApplication
 from pluginmeta.auth.oauth.cimd import freshness
 from pluginmeta.models import PluginOAuthClient
 from tests.conftest import OAUTH_HOST, HostClient, make_plugin
-from tests.pluginmeta.auth.oauth.document_server import CALLBACK, Answer, client_document
+from tests.helpers.mcp_oauth import CALLBACK
+from tests.pluginmeta.auth.oauth.document_server import Answer, client_document
 from tests.pluginmeta.auth.oauth.oauth_helpers import authorize_params, page_error
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, form_fields, pkce_pair, query_of
 

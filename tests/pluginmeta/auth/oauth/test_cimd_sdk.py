@@ -5,53 +5,13 @@ resource, gets a token and calls tools on the live server."""
 
 import secrets
 
-import anyio
 import pytest
 from mcp.client.auth import OAuthClientProvider
-from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
+from mcp.shared.auth import OAuthClientMetadata
 
-from tests.helpers.browser import sign_in_and_approve
-from tests.pluginmeta.auth.oauth.document_server import CALLBACK
+from tests.helpers.mcp_oauth import CALLBACK, MemoryStorage, SigningInUser
 from tests.pluginmeta.conftest import query_of
 from tests.pluginmeta.mcp.conftest import run_client
-
-
-class Storage:
-    """The SDK's TokenStorage, in memory, where the test reads what the SDK kept."""
-
-    tokens = client_info = None
-
-    async def get_tokens(self):
-        return self.tokens
-
-    async def set_tokens(self, tokens) -> None:
-        self.tokens = tokens
-
-    async def get_client_info(self):
-        return self.client_info
-
-    async def set_client_info(self, client_info) -> None:
-        self.client_info = client_info
-
-
-class Person:
-    """Alice at her browser: opens the authorization URL, signs in and presses Allow."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-        self.opened: list[str] = []
-        self.returned = ""
-
-    async def open(self, authorization_url: str) -> None:
-        self.opened.append(authorization_url)
-        self.returned = await anyio.to_thread.run_sync(
-            sign_in_and_approve, self.origin, authorization_url, "alice"
-        )
-
-    async def callback(self) -> AuthorizationCodeResult:
-        assert self.returned.startswith(CALLBACK + "?")
-        sent = query_of(self.returned)
-        return AuthorizationCodeResult(code=sent["code"], state=sent["state"], iss=sent["iss"])
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -61,8 +21,8 @@ def test_sdk_client_with_a_metadata_document_url(
     document_url = tls_document_server.document(
         "/mcp-client.json", client_name="SDK document client", cache_control="max-age=600"
     )
-    user = Person(oauth_origin)
-    storage = Storage()
+    user = SigningInUser(oauth_origin, "alice")
+    storage = MemoryStorage()
     mcp_url = f"{oauth_origin}/mcp"
     provider = OAuthClientProvider(
         server_url=mcp_url,
@@ -75,7 +35,7 @@ def test_sdk_client_with_a_metadata_document_url(
         ),
         storage=storage,
         redirect_handler=user.open,
-        callback_handler=user.callback,
+        callback_handler=user.redirected,
         client_metadata_url=document_url,
     )
     marker = f"via a metadata document {secrets.token_hex(4)}"
@@ -93,7 +53,7 @@ def test_sdk_client_with_a_metadata_document_url(
 
     # The SDK used the document's URL as its client_id and registered nothing.
     assert storage.client_info.client_id == document_url
-    [authorization_url] = user.opened
+    [authorization_url] = user.authorization_urls
     sent = query_of(authorization_url)
     assert sent["client_id"] == document_url
     assert sent["resource"] == mcp_url
