@@ -19,11 +19,12 @@ from oauth2_provider.models import AbstractApplication
 
 from pluginmeta.auth.oauth.cimd import freshness
 from pluginmeta.models import PluginOAuthClient
-from tests.conftest import OAUTH_HOST, HostClient, make_plugin
+from tests.conftest import NOAUTH_HOST, OAUTH_HOST, HostClient, make_plugin
 from tests.helpers.mcp_oauth import CALLBACK
 from tests.pluginmeta.auth.oauth.document_server import Answer, client_document
 from tests.pluginmeta.auth.oauth.oauth_helpers import authorize_params, page_error
 from tests.pluginmeta.conftest import CHATGPT_REDIRECT, form_fields, pkce_pair, query_of
+from tests.pluginmeta.hosts.conftest import PathClient
 
 RESOURCE = f"http://{OAUTH_HOST}/todos"
 VERIFIER, CHALLENGE = pkce_pair()
@@ -466,3 +467,21 @@ def test_clearcimdapplications_removes_clients_past_their_document_time(
     remaining = set(application_model.objects.values_list("client_id", flat=True))
     assert kept in remaining
     assert gone not in remaining
+
+
+def test_a_document_client_by_path_gets_a_token_of_that_form_only(alice_user, document_server):
+    url = document_server.document("/doc", cache_control="max-age=600")
+    web = PathClient(NOAUTH_HOST, "/p/todo-oauth")
+    web.force_login(alice_user)
+    resource = "http://localhost/p/todo-oauth/mcp"
+    answer = token_for(web, url, code_for(web, url, resource=resource))
+    assert answer.status_code == 200, answer.content
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {answer.json()['access_token']}"}
+    mcp = {"HTTP_ACCEPT": "application/json, text/event-stream"}
+    listing = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+    by_path = web.post("/mcp", listing, content_type="application/json", **mcp, **bearer)
+    assert by_path.status_code == 200, by_path.content
+    by_host = HostClient(OAUTH_HOST).post(
+        "/mcp", listing, content_type="application/json", **mcp, **bearer
+    )
+    assert by_host.status_code == 401
