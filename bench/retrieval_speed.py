@@ -324,7 +324,7 @@ def main() -> None:
         from tests.helpers.embedded_postgres import embedded_postgres_url
 
         with embedded_postgres_url("retrieval-bench-pg-") as url:
-            lines.extend(bench("pgvector", url, args.seconds, args.threads))
+            lines.extend(bench("pgvector", url, args.seconds, args.threads, args.sizes))
     print("\n".join(lines))
 
 
