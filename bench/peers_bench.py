@@ -13,8 +13,10 @@ round, and each figure is the median of the rounds (CPU µs: the server's CPU ti
 request, which other load moves less than req/s); ours is compared with the best peer of
 each cell. --ours NAME VAR=VALUE... also serves the project with other settings, or from
 another checkout (CHECKOUT=path, a git worktree at an older commit, say), for a
-before-and-after in the same run. Needs wrk and the `bench`
-extra (pip install -e ".[bench]").
+before-and-after in the same run. All servers stay up through the run, each holding its
+Postgres connections (ours one per Django thread, the peers' pools as they grow): past
+Postgres' max_connections (100 by default) requests fail, which the non-2xx column shows.
+Needs wrk and the `bench` extra (pip install -e ".[bench]").
 
     .venv/bin/python bench/peers_bench.py [--seconds 4] [--rounds 3] [--db sqlite postgres]
         [--ours before CHECKOUT=/path/to/worktree] [--ours threads WEB_THREADS=2]
