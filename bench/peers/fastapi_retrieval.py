@@ -1,6 +1,7 @@
 """A keyword /query in FastAPI + SQLAlchemy over the retrieval tables, the query benchmark's peer:
 what a user might write instead of the retrieval plugin, on the same database and indexes
-(FTS5 with bm25() on SQLite, the tsvector column with websearch_to_tsquery on Postgres).
+(FTS5 with bm25() on SQLite, the tsvector column with websearch_to_tsquery and ts_rank
+normalised by length on Postgres, as the plugin ranks).
 
 It serves one plugin's shared corpus (RETRIEVAL_PEER_PLUGIN_ID), without auth, and answers
 the same body as the plugin's keyword mode.
@@ -43,7 +44,7 @@ if engine.dialect.name == "sqlite":
 else:
     SEARCH = text(
         "SELECT c.position, c.text, d.document_id, d.title, d.author, "
-        "ts_rank_cd(c.search_vector, q) FROM retrieval_chunk c "
+        "ts_rank(c.search_vector, q, 1) FROM retrieval_chunk c "
         "JOIN retrieval_document d ON d.id = c.document_id, "
         "websearch_to_tsquery('english', :match) q "
         "WHERE c.search_vector @@ q AND d.plugin_id = :plugin AND d.owner = '' "
